@@ -1,0 +1,136 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// The register-blocked micro-kernel: C[0..MR, 0..NR] (+)= Ap · Bp over kc packed steps, where each
+/// step broadcasts MR values of A and multiplies them into two vectors of B with fused multiply-adds.
+/// With Vector512 the tile is 8 rows × 2 vectors (8×32 floats, 8×16 doubles: 16 accumulators of 32
+/// registers); with Vector256, 6 rows × 2 vectors (12 accumulators of 16 registers).
+/// </summary>
+internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static readonly bool Wide = Vector512.IsHardwareAccelerated;
+    public static readonly int MR = Wide ? 8 : 6;
+    public static readonly int NR = 2 * (Wide ? Vector512<T>.Count : Vector256<T>.Count);
+
+    /// <summary>C tile (row stride ldc) = or += Ap·Bp; only the top-left mr×nr part is written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Tile(int kc, T* Ap, T* Bp, T* C, int ldc, int mr, int nr, bool overwrite)
+    {
+        if (Wide) Tile512(kc, Ap, Bp, C, ldc, mr, nr, overwrite);
+        else Tile256(kc, Ap, Bp, C, ldc, mr, nr, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector512.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector256.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector256.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        return a * b + c;
+    }
+
+    private static void Tile512(int kc, T* Ap, T* Bp, T* C, int ldc, int mr, int nr, bool overwrite)
+    {
+        int W = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(Bp);
+            var b1 = Vector512.Load(Bp + W);
+            Vector512<T> a;
+            a = Vector512.Create(Ap[0]); c00 = Fma(a, b0, c00); c01 = Fma(a, b1, c01);
+            a = Vector512.Create(Ap[1]); c10 = Fma(a, b0, c10); c11 = Fma(a, b1, c11);
+            a = Vector512.Create(Ap[2]); c20 = Fma(a, b0, c20); c21 = Fma(a, b1, c21);
+            a = Vector512.Create(Ap[3]); c30 = Fma(a, b0, c30); c31 = Fma(a, b1, c31);
+            a = Vector512.Create(Ap[4]); c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
+            a = Vector512.Create(Ap[5]); c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
+            a = Vector512.Create(Ap[6]); c60 = Fma(a, b0, c60); c61 = Fma(a, b1, c61);
+            a = Vector512.Create(Ap[7]); c70 = Fma(a, b0, c70); c71 = Fma(a, b1, c71);
+            Ap += 8;
+            Bp += 2 * W;
+        }
+        if (mr == 8 && nr == 2 * W)
+        {
+            Store(C + 0 * ldc, c00, c01, overwrite, W); Store(C + 1 * ldc, c10, c11, overwrite, W);
+            Store(C + 2 * ldc, c20, c21, overwrite, W); Store(C + 3 * ldc, c30, c31, overwrite, W);
+            Store(C + 4 * ldc, c40, c41, overwrite, W); Store(C + 5 * ldc, c50, c51, overwrite, W);
+            Store(C + 6 * ldc, c60, c61, overwrite, W); Store(C + 7 * ldc, c70, c71, overwrite, W);
+            return;
+        }
+        // An edge tile: compute in full into a scratch tile, then write the valid part.
+        T* tile = stackalloc T[8 * 2 * W];
+        int ld = 2 * W;
+        c00.Store(tile + 0 * ld); c01.Store(tile + 0 * ld + W); c10.Store(tile + 1 * ld); c11.Store(tile + 1 * ld + W);
+        c20.Store(tile + 2 * ld); c21.Store(tile + 2 * ld + W); c30.Store(tile + 3 * ld); c31.Store(tile + 3 * ld + W);
+        c40.Store(tile + 4 * ld); c41.Store(tile + 4 * ld + W); c50.Store(tile + 5 * ld); c51.Store(tile + 5 * ld + W);
+        c60.Store(tile + 6 * ld); c61.Store(tile + 6 * ld + W); c70.Store(tile + 7 * ld); c71.Store(tile + 7 * ld + W);
+        WritePart(tile, ld, C, ldc, mr, nr, overwrite);
+    }
+
+    private static void Tile256(int kc, T* Ap, T* Bp, T* C, int ldc, int mr, int nr, bool overwrite)
+    {
+        int W = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(Bp);
+            var b1 = Vector256.Load(Bp + W);
+            Vector256<T> a;
+            a = Vector256.Create(Ap[0]); c00 = Fma(a, b0, c00); c01 = Fma(a, b1, c01);
+            a = Vector256.Create(Ap[1]); c10 = Fma(a, b0, c10); c11 = Fma(a, b1, c11);
+            a = Vector256.Create(Ap[2]); c20 = Fma(a, b0, c20); c21 = Fma(a, b1, c21);
+            a = Vector256.Create(Ap[3]); c30 = Fma(a, b0, c30); c31 = Fma(a, b1, c31);
+            a = Vector256.Create(Ap[4]); c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
+            a = Vector256.Create(Ap[5]); c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
+            Ap += 6;
+            Bp += 2 * W;
+        }
+        T* tile = stackalloc T[6 * 2 * W];
+        int ld = 2 * W;
+        c00.Store(tile + 0 * ld); c01.Store(tile + 0 * ld + W); c10.Store(tile + 1 * ld); c11.Store(tile + 1 * ld + W);
+        c20.Store(tile + 2 * ld); c21.Store(tile + 2 * ld + W); c30.Store(tile + 3 * ld); c31.Store(tile + 3 * ld + W);
+        c40.Store(tile + 4 * ld); c41.Store(tile + 4 * ld + W); c50.Store(tile + 5 * ld); c51.Store(tile + 5 * ld + W);
+        WritePart(tile, ld, C, ldc, mr, nr, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(T* row, Vector512<T> v0, Vector512<T> v1, bool overwrite, int W)
+    {
+        if (!overwrite)
+        {
+            v0 += Vector512.Load(row);
+            v1 += Vector512.Load(row + W);
+        }
+        v0.Store(row);
+        v1.Store(row + W);
+    }
+
+    private static void WritePart(T* tile, int ld, T* C, int ldc, int mr, int nr, bool overwrite)
+    {
+        for (int i = 0; i < mr; i++)
+        {
+            T* src = tile + i * ld;
+            T* dst = C + (long)i * ldc;
+            if (overwrite) for (int j = 0; j < nr; j++) dst[j] = src[j];
+            else for (int j = 0; j < nr; j++) dst[j] += src[j];
+        }
+    }
+}

@@ -1,0 +1,95 @@
+namespace Nabla.Kernels;
+
+/// <summary>A piece of work split into <c>parts</c> independent parts; part <c>p</c> runs on one thread.</summary>
+public interface IParallelWork
+{
+    void Run(int part, int parts);
+}
+
+/// <summary>
+/// A persistent pool of worker threads for the large matrix products. Unlike <c>Parallel.For</c>, running
+/// a job allocates nothing, so a training step stays allocation-free. The calling thread runs part 0.
+/// Jobs are serialised: one runs at a time.
+/// </summary>
+public static class WorkerPool
+{
+    private static readonly object Gate = new();
+    private static Worker[] _workers = [];
+    private static IParallelWork? _work;
+    private static int _parts;
+    private static int _remaining;
+    private static Exception? _error;
+    private static readonly ManualResetEventSlim Done = new(false);
+    private static int _maxThreads = Environment.ProcessorCount;
+
+    /// <summary>The most threads a product may use (default: the processor count). Results do not depend on it.</summary>
+    public static int MaxThreads
+    {
+        get => _maxThreads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxThreads = value;
+        }
+    }
+
+    /// <summary>Runs parts 0..parts-1 of <paramref name="work"/>, part 0 on the calling thread, and waits for all.</summary>
+    public static void Run(IParallelWork work, int parts)
+    {
+        if (parts <= 1)
+        {
+            work.Run(0, 1);
+            return;
+        }
+        lock (Gate)
+        {
+            EnsureWorkers(parts - 1);
+            _work = work;
+            _parts = parts;
+            _error = null;
+            Volatile.Write(ref _remaining, parts - 1);
+            Done.Reset();
+            for (int i = 0; i < parts - 1; i++) _workers[i].Start.Release();
+            Exception? own = null;
+            try { work.Run(0, parts); }
+            catch (Exception e) { own = e; }
+            Done.Wait();
+            _work = null;
+            var error = own ?? _error;
+            if (error is not null) throw new AggregateException("A parallel part failed.", error);
+        }
+    }
+
+    private static void EnsureWorkers(int count)
+    {
+        if (_workers.Length >= count) return;
+        var grown = new Worker[count];
+        Array.Copy(_workers, grown, _workers.Length);
+        for (int i = _workers.Length; i < count; i++) grown[i] = new Worker(i + 1);
+        _workers = grown;
+    }
+
+    private sealed class Worker
+    {
+        public readonly SemaphoreSlim Start = new(0);
+        private readonly int _part;
+
+        public Worker(int part)
+        {
+            _part = part;
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"nabla-worker-{part}" };
+            thread.Start();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                Start.Wait();
+                try { _work!.Run(_part, _parts); }
+                catch (Exception e) { _error = e; }
+                if (Interlocked.Decrement(ref _remaining) == 0) Done.Set();
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Nabla.Layers;
+using Nabla.Tensors;
+
+namespace Nabla.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent, as PyTorch's <c>torch.optim.SGD</c> (dampening 0):
+/// <code>
+/// g = ∇θ + λθ                    (weight decay λ, on weights only)
+/// v = μv + g                     (momentum μ; v starts at 0)
+/// θ = θ − η(g + μv)  if Nesterov, else θ − ηv
+/// </code>
+/// With μ = 0 this is plain gradient descent, θ = θ − η∇θ: one sample, a minibatch or the full batch per
+/// step depending on what the loader feeds.
+/// </summary>
+public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Matrix<T>[]? _velocity;
+
+    public Sgd(IReadOnlyList<Parameter<T>> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
+        : base(parameters, learningRate)
+    {
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be ≥ 0.");
+        if (nesterov && momentum == 0) throw new ArgumentException("Nesterov needs a momentum above 0.", nameof(nesterov));
+        Momentum = momentum;
+        Nesterov = nesterov;
+        WeightDecay = weightDecay;
+        if (momentum > 0) _velocity = Buffers(parameters);
+    }
+
+    public double Momentum { get; }
+    public bool Nesterov { get; }
+    public double WeightDecay { get; }
+
+    public override IEnumerable<(string Name, Matrix<T> Buffer)> State =>
+        _velocity is null ? [] : Parameters.Select((p, i) => ($"{p.Name}.velocity", _velocity[i]));
+
+    protected override void Update()
+    {
+        T eta = T.CreateChecked(LearningRate), mu = T.CreateChecked(Momentum), lambda = T.CreateChecked(WeightDecay);
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            Span<T> theta = p.Value.Span;
+            ReadOnlySpan<T> grad = p.Grad.Span;
+            T decay = p.Decay ? lambda : T.Zero;
+            if (_velocity is null && decay == T.Zero)
+            {
+                TensorPrimitives.MultiplyAdd(grad, -eta, theta, theta); // θ = θ − η∇θ
+                continue;
+            }
+            Span<T> v = _velocity is null ? default : _velocity[i].Span;
+            for (int j = 0; j < theta.Length; j++)
+            {
+                T g = grad[j] + decay * theta[j];
+                if (_velocity is not null)
+                {
+                    v[j] = mu * v[j] + g;
+                    g = Nesterov ? g + mu * v[j] : v[j];
+                }
+                theta[j] -= eta * g;
+            }
+        }
+    }
+}
