@@ -63,6 +63,7 @@ public static class WorkerPool
     private static void EnsureWorkers(int count)
     {
         if (_workers.Length >= count) return;
+        _ = Done.WaitHandle; // create the kernel event now, not lazily inside a later (allocation-free) step
         var grown = new Worker[count];
         Array.Copy(_workers, grown, _workers.Length);
         for (int i = _workers.Length; i < count; i++) grown[i] = new Worker(i + 1);

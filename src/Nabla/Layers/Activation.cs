@@ -23,7 +23,7 @@ public abstract class Activation<T> : Layer<T> where T : unmanaged, IFloatingPoi
     public sealed override Matrix<T> Backward(Matrix<T> dOutput, bool needInputGradient = true)
     {
         if (_input is null || _output is null) throw new InvalidOperationException($"{Spec}: Backward called before Forward.");
-        Shape.RequireSame(dOutput, _output, $"{Spec} backward");
+        Shape.RequireSame(dOutput, _output, Spec, "backward: dOutput and output");
         var dX = Shape.Ensure(ref _dInput, dOutput.Rows, dOutput.Cols);
         Derive(_input, _output, dOutput, dX);
         return dX;

@@ -10,12 +10,12 @@ namespace Nabla.Losses;
 /// </summary>
 public static class L2Penalty
 {
-    public static T Value<T>(IEnumerable<Parameter<T>> parameters, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+    public static T Value<T>(IReadOnlyList<Parameter<T>> parameters, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (alpha == T.Zero) return T.Zero;
         T sum = T.Zero;
-        foreach (var p in parameters)
-            if (p.Decay) sum += TensorPrimitives.SumOfSquares<T>(p.Value.Span);
+        for (int i = 0; i < parameters.Count; i++)
+            if (parameters[i].Decay) sum += TensorPrimitives.SumOfSquares<T>(parameters[i].Value.Span);
         return alpha / T.CreateChecked(2) * sum;
     }
 

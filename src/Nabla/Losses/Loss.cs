@@ -25,7 +25,7 @@ public abstract class Loss<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public T Forward(Matrix<T> prediction, Matrix<T> target)
     {
-        Shape.RequireSame(prediction, target, $"{Name} loss: prediction and target");
+        Shape.RequireSame(prediction, target, Name, "loss: prediction and target");
         if (prediction.Rows == 0) throw new ArgumentException($"{Name} loss: empty batch.");
         Prediction = prediction;
         Target = target;

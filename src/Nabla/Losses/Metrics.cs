@@ -10,7 +10,7 @@ public static class Metrics
     /// <summary>The fraction of rows whose predicted class differs from the target's (see <see cref="Loss{T}.ErrorRate"/>).</summary>
     public static double ErrorRate<T>(Matrix<T> prediction, Matrix<T> target, T threshold) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Shape.RequireSame(prediction, target, "error rate");
+        Shape.RequireSame(prediction, target, "error rate", "prediction and target");
         if (prediction.Rows == 0) return 0;
         return (double)Misclassified(prediction, target, threshold) / prediction.Rows;
     }

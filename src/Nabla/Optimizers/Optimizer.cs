@@ -33,7 +33,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Sets every parameter's gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters) p.ZeroGrad();
+        for (int i = 0; i < Parameters.Count; i++) Parameters[i].ZeroGrad();
     }
 
     /// <summary>Applies one update from the gradients currently held.</summary>

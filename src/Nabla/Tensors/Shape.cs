@@ -11,10 +11,11 @@ public static class Shape
             throw new ArgumentException($"{what} has shape {m.ShapeString}, expected [{rows}, {cols}].");
     }
 
-    public static void RequireSame<T>(Matrix<T> a, Matrix<T> b, string what) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Requires equal shapes; <paramref name="owner"/> and <paramref name="what"/> only build the message on failure.</summary>
+    public static void RequireSame<T>(Matrix<T> a, Matrix<T> b, string owner, string what) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (a.Rows != b.Rows || a.Cols != b.Cols)
-            throw new ArgumentException($"{what}: shapes {a.ShapeString} and {b.ShapeString} differ.");
+            throw new ArgumentException($"{owner} {what}: shapes {a.ShapeString} and {b.ShapeString} differ.");
     }
 
     /// <summary>Makes <paramref name="buffer"/> a rows×cols matrix, reusing it when the column count matches.</summary>

@@ -13,7 +13,7 @@ public sealed class LeakyReLU<T>(double slope) : Activation<T> where T : unmanag
 
     public double Slope => slope;
 
-    public override string Spec => FormattableString.Invariant($"leaky_relu={slope}");
+    public override string Spec { get; } = FormattableString.Invariant($"leaky_relu={slope}");
 
     protected override void Apply(Matrix<T> x, Matrix<T> y)
     {

@@ -11,7 +11,7 @@ public sealed class Scale<T>(double factor) : Activation<T> where T : unmanaged,
 
     public double Factor => factor;
 
-    public override string Spec => FormattableString.Invariant($"scale={factor}");
+    public override string Spec { get; } = FormattableString.Invariant($"scale={factor}");
 
     protected override void Apply(Matrix<T> x, Matrix<T> y) => TensorPrimitives.Multiply(x.Span, _c, y.Span);
 

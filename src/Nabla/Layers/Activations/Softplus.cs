@@ -14,7 +14,7 @@ public sealed class Softplus<T>(double beta) : Activation<T> where T : unmanaged
 
     public double Beta => beta;
 
-    public override string Spec => FormattableString.Invariant($"softplus={beta}");
+    public override string Spec { get; } = FormattableString.Invariant($"softplus={beta}");
 
     protected override void Apply(Matrix<T> x, Matrix<T> y)
     {

@@ -1,0 +1,110 @@
+using Nabla.Kernels;
+using Nabla.Tensors;
+using Nabla.Tests.Support;
+
+namespace Nabla.Tests.Kernels;
+
+/// <summary>The blocked SIMD products against the naive triple loop, on many shapes, odd ones included.</summary>
+public class GemmTests
+{
+    public static TheoryData<int, int, int> Shapes()
+    {
+        var data = new TheoryData<int, int, int>
+        {
+            { 1, 1, 1 }, { 1, 784, 1 }, { 1, 1, 784 }, { 784, 1, 1 }, { 63, 65, 67 }, { 257, 3, 5 }, { 3, 257, 5 },
+            { 5, 3, 257 }, { 64, 128, 784 }, { 64, 10, 128 }, { 10, 128, 64 }, { 128, 784, 64 }, { 97, 33, 300 },
+            { 200, 300, 600 }, { 8, 32, 1 }, { 9, 33, 2 }, { 0, 5, 3 }, { 4, 0, 3 }, { 4, 5, 0 },
+        };
+        for (int s = 1; s <= 40; s += 3) data.Add(s, s + 1, s + 2);
+        return data;
+    }
+
+    private static void CheckAllForms<T>(int m, int n, int k, double rtol) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var A = Compare.Random<T>(m, k, 1);
+        var B = Compare.Random<T>(k, n, 2);
+        var Bt = Compare.Random<T>(n, k, 3);
+        var At = Compare.Random<T>(k, m, 4);
+        double atol = rtol * Math.Sqrt(Math.Max(k, 1)) * 4;
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var expected = Compare.Random<T>(m, n, 5);
+            var actual = expected.Clone();
+            GemmNaive.MatMul(A, B, expected, accumulate);
+            Gemm.MatMul(A, B, actual, accumulate);
+            Compare.Close(expected, actual, rtol, atol, $"A·B {m}x{k}·{k}x{n} accumulate={accumulate}");
+
+            expected = Compare.Random<T>(m, n, 6);
+            actual = expected.Clone();
+            GemmNaive.MatMulTransB(A, Bt, expected, accumulate);
+            Gemm.MatMulTransB(A, Bt, actual, accumulate);
+            Compare.Close(expected, actual, rtol, atol, $"A·Bᵀ accumulate={accumulate}");
+
+            expected = Compare.Random<T>(m, n, 7);
+            actual = expected.Clone();
+            GemmNaive.MatMulTransA(At, B, expected, accumulate);
+            Gemm.MatMulTransA(At, B, actual, accumulate);
+            Compare.Close(expected, actual, rtol, atol, $"Aᵀ·B accumulate={accumulate}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Float_matches_naive(int m, int n, int k) => CheckAllForms<float>(m, n, k, 2e-5);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Double_matches_naive(int m, int n, int k) => CheckAllForms<double>(m, n, k, 1e-13);
+
+    [Fact]
+    public void Every_square_size_up_to_70_matches_naive()
+    {
+        // Every remainder of the vector width and of the MR×NR tile runs at least once.
+        for (int s = 0; s <= 70; s++) CheckAllForms<float>(s, s, s, 2e-5);
+    }
+
+    [Fact]
+    public void Result_does_not_depend_on_the_thread_count()
+    {
+        var A = Compare.Random<float>(300, 700, 11);
+        var B = Compare.Random<float>(700, 500, 12);
+        var one = new Matrix<float>(300, 500);
+        var two = new Matrix<float>(300, 500);
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            WorkerPool.MaxThreads = 1;
+            Gemm.MatMul(A, B, one);
+            WorkerPool.MaxThreads = 4;
+            Gemm.MatMul(A, B, two);
+        }
+        finally { WorkerPool.MaxThreads = saved; }
+        Assert.True(one.Span.SequenceEqual(two.Span), "one thread and four threads gave different bits");
+        var naive = new Matrix<float>(300, 500);
+        GemmNaive.MatMul(A, B, naive);
+        Compare.Close(naive, two, 2e-5, 2e-5 * Math.Sqrt(700) * 4, "parallel product");
+    }
+
+    [Fact]
+    public void Shape_mismatch_is_refused_with_both_shapes_named()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.MatMul(new Matrix<float>(2, 3), new Matrix<float>(4, 5), new Matrix<float>(2, 5)));
+        Assert.Contains("[2, 3]", e.Message);
+        Assert.Contains("[4, 5]", e.Message);
+        Assert.Throws<ArgumentException>(() => Gemm.MatMulTransB(new Matrix<float>(2, 3), new Matrix<float>(4, 3), new Matrix<float>(2, 5)));
+    }
+
+    [Fact]
+    public void Hand_computed_product()
+    {
+        var A = Matrix<double>.FromRows([[1, 2], [3, 4]]);
+        var B = Matrix<double>.FromRows([[5, 6], [7, 8]]);
+        var C = new Matrix<double>(2, 2);
+        Gemm.MatMul(A, B, C);
+        Assert.Equal(new double[] { 19, 22, 43, 50 }, C.Span.ToArray());
+        Gemm.MatMulTransB(A, B, C);
+        Assert.Equal(new double[] { 17, 23, 39, 53 }, C.Span.ToArray());
+        Gemm.MatMulTransA(A, B, C);
+        Assert.Equal(new double[] { 26, 30, 38, 44 }, C.Span.ToArray());
+    }
+}

@@ -1,0 +1,84 @@
+using Nabla.Diagnostics;
+using Nabla.Layers;
+using Nabla.Layers.Activations;
+using Nabla.Tensors;
+using Nabla.Tests.Support;
+
+namespace Nabla.Tests.Layers;
+
+public class ActivationTests
+{
+    public static TheoryData<string> Names() =>
+        ["relu", "leaky_relu=0.01", "leaky_relu=0.2", "sigmoid", "tanh", "softmax", "softplus=1", "softplus=2", "gelu", "scale=5"];
+
+    private static Layer<double> Build(string token) => Network<double>.Create($"8,8,{token}", 1).Layers[1];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Forward_and_backward_match_pytorch(string name)
+    {
+        var layer = Build(name);
+        var x = Reference.Get("act.x");
+        var y = layer.Forward(x);
+        Compare.Close(Reference.Get($"act.{name}.y"), y, 1e-13, 1e-15, $"{name} forward");
+        var dx = layer.Backward(Reference.Get("act.dy"))!;
+        Compare.Close(Reference.Get($"act.{name}.dx"), dx, 1e-12, 1e-14, $"{name} backward");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Gradient_check_passes(string name)
+    {
+        var (objective, X, Y) = Nets.Case($"5,6,{name},3", "mse", batch: 4);
+        var result = GradientChecker.Check(objective, X, Y);
+        Assert.True(result.Passed, string.Join("; ", result.Tensors.Select(t => $"{t.Name} {t.MaxRelativeError:E2}")));
+    }
+
+    [Fact]
+    public void Values_worked_out_by_hand()
+    {
+        var x = Matrix<double>.FromRows([[-2, 0, 3]]);
+        double[] Run(Layer<double> l) => l.Forward(x).Span.ToArray();
+        Assert.Equal(new double[] { 0, 0, 3 }, Run(new ReLU<double>()));
+        Assert.Equal(new double[] { -0.02, 0, 3 }, Run(new LeakyReLU<double>(0.01)));
+        Assert.Equal(new double[] { 0, 0, 1 }, Run(new Step<double>()));
+        Assert.Equal(new double[] { -10, 0, 15 }, Run(new Scale<double>(5)));
+        var s = Run(new Sigmoid<double>());
+        Assert.Equal(1 / (1 + Math.Exp(2)), s[0], 14);
+        Assert.Equal(0.5, s[1]);
+        Assert.Equal(Math.Tanh(3), Run(new Tanh<double>())[2], 14);
+        Assert.Equal(Math.Log(2), Run(new Softplus<double>(1))[1], 15);
+        Assert.Equal(3 * 0.9986501019683699, Run(new Gelu<double>())[2], 14); // 3·Φ(3)
+        var p = Run(new Softmax<double>());
+        double z = Math.Exp(-2) + 1 + Math.Exp(3);
+        Assert.Equal(Math.Exp(3) / z, p[2], 15);
+        Assert.Equal(1.0, p.Sum(), 15);
+    }
+
+    [Fact]
+    public void Derivatives_at_the_kink_are_the_documented_ones()
+    {
+        var x = Matrix<double>.FromRows([[0.0]]);
+        var one = Matrix<double>.FromRows([[1.0]]);
+        Layer<double> relu = new ReLU<double>(), leaky = new LeakyReLU<double>(0.1), step = new Step<double>();
+        relu.Forward(x);
+        Assert.Equal(0.0, relu.Backward(one)![0, 0]);   // ReLU'(0) = 0
+        leaky.Forward(x);
+        Assert.Equal(0.1, leaky.Backward(one)![0, 0]);  // LeakyReLU'(0) = slope
+        step.Forward(Matrix<double>.FromRows([[0.5]]));
+        Assert.Equal(0.0, step.Backward(one)![0, 0]);   // step' = 0 almost everywhere
+    }
+
+    [Fact]
+    public void Softmax_and_sigmoid_stay_finite_for_huge_inputs()
+    {
+        var x = Matrix<float>.FromRows([[1e30f, -1e30f, 0f, 88f, -104f, 1000f]]);
+        foreach (Layer<float> layer in new Layer<float>[] { new Softmax<float>(), new Sigmoid<float>(), new Softplus<float>(1), new Tanh<float>(), new Gelu<float>() })
+        {
+            var y = layer.Forward(x);
+            Assert.All(y.Span.ToArray(), v => Assert.True(float.IsFinite(v), $"{layer.Spec} gave {v}"));
+        }
+        var p = new Softmax<float>().Forward(Matrix<float>.FromRows([[1000f, 1000f]]));
+        Assert.Equal(0.5f, p[0, 0]);
+    }
+}

@@ -1,0 +1,116 @@
+using Nabla.Diagnostics;
+using Nabla.Losses;
+using Nabla.Tensors;
+using Nabla.Tests.Support;
+
+namespace Nabla.Tests.Losses;
+
+public class LossTests
+{
+    public static TheoryData<string, string, string> ReferenceCases() => new()
+    {
+        { "mse", "loss.reg.pred", "loss.reg.target" },
+        { "half-mse", "loss.reg.pred", "loss.reg.target" },
+        { "l2", "loss.reg.pred", "loss.reg.target" },
+        { "huber", "loss.reg.pred", "loss.reg.target" },
+        { "bce", "loss.bin.prob", "loss.bin.target" },
+        { "bce-logits", "loss.bin.logit", "loss.bin.target" },
+        { "cross-entropy", "loss.cls.logits", "loss.cls.onehot" },
+        { "cross-entropy-probabilities", "loss.cls.prob", "loss.cls.onehot" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReferenceCases))]
+    public void Value_and_gradient_match_pytorch(string name, string prediction, string target)
+    {
+        var loss = LossFactory.Create<double>(name);
+        double value = loss.Forward(Reference.Get(prediction), Reference.Get(target));
+        double expected = Reference.Get($"loss.{name}.value")[0, 0];
+        Assert.True(Math.Abs(value - expected) <= 1e-13 * Math.Max(1, Math.Abs(expected)), $"{name}: {value:R} vs torch {expected:R}");
+        Compare.Close(Reference.Get($"loss.{name}.grad"), loss.Backward(), 1e-12, 1e-14, $"{name} gradient");
+    }
+
+    public static TheoryData<string, string> GradientCases() => new()
+    {
+        { "mse", "4,5,tanh,3" },
+        { "half-mse", "4,5,tanh,3" },
+        { "l2", "4,5,tanh,3" },
+        { "huber", "4,5,tanh,3" },
+        { "huber=0.1", "4,5,tanh,3" },
+        { "bce", "4,5,tanh,2,sigmoid" },
+        { "bce-logits", "4,5,tanh,2" },
+        { "bce-logits", "4,5,tanh,1,sigmoid" },
+        { "cross-entropy", "4,5,tanh,3,softmax" },
+        { "cross-entropy", "4,5,tanh,3" },
+        { "cross-entropy-probabilities", "4,5,tanh,3,softmax" },
+    };
+
+    [Theory]
+    [MemberData(nameof(GradientCases))]
+    public void Gradient_check_passes_through_a_network(string loss, string spec)
+    {
+        var (objective, X, Y) = Nets.Case(spec, loss.Split('=')[0], batch: 6, l2: 0.05);
+        objective = new Nabla.Training.Objective<double>(objective.Network, LossFactory.Create<double>(loss), 0.05);
+        var result = GradientChecker.Check(objective, X, Y);
+        Assert.True(result.Passed, string.Join("; ", result.Tensors.Select(t => $"{t.Name} {t.MaxRelativeError:E2}")));
+    }
+
+    [Fact]
+    public void Values_worked_out_by_hand()
+    {
+        var yhat = Matrix<double>.FromRows([[1, 2], [3, 5]]);
+        var y = Matrix<double>.FromRows([[0, 2], [3, 1]]);
+        Assert.Equal((1.0 + 16.0) / 2, new MeanSquaredError<double>().Forward(yhat, y));
+        Assert.Equal((0.5 + 8.0) / 2, new MeanSquaredError<double>(half: true).Forward(yhat, y));
+        Assert.Equal((1.0 + 4.0) / 2, new L2NormLoss<double>().Forward(yhat, y));
+        Assert.Equal((0.5 + (4 - 0.5)) / 2, new Huber<double>().Forward(yhat, y));
+        // −log σ-free check: p = 0.8 for y = 1 → −log 0.8
+        Assert.Equal(-Math.Log(0.8), new BinaryCrossEntropy<double>().Forward(Matrix<double>.FromRows([[0.8]]), Matrix<double>.FromRows([[1]])), 15);
+        // logits (0, 0, ln 2): p = (1, 1, 2)/4, class 2 → −log ½
+        var ce = new SoftmaxCrossEntropy<double>();
+        Assert.Equal(Math.Log(2), ce.Forward(Matrix<double>.FromRows([[0, 0, Math.Log(2)]]), Matrix<double>.FromRows([[0, 0, 1]])), 15);
+        Assert.Equal(new[] { 0.25, 0.25, -0.5 }, ce.Backward().Span.ToArray().Select(v => Math.Round(v, 15))); // (p − y)/B
+    }
+
+    [Fact]
+    public void L2_norm_loss_has_a_zero_gradient_at_zero_error()
+    {
+        var loss = new L2NormLoss<double>();
+        var y = Matrix<double>.FromRows([[1, 2]]);
+        Assert.Equal(0.0, loss.Forward(y.Clone(), y));
+        Assert.All(loss.Backward().Span.ToArray(), g => Assert.Equal(0.0, g));
+    }
+
+    [Fact]
+    public void Probability_losses_clamp_instead_of_returning_infinity()
+    {
+        var bce = new BinaryCrossEntropy<float>();
+        float v = bce.Forward(Matrix<float>.FromRows([[0f], [1f]]), Matrix<float>.FromRows([[1f], [0f]]));
+        Assert.True(float.IsFinite(v) && v > 10, $"bce at the wrong extreme gave {v}");
+        Assert.All(bce.Backward().Span.ToArray(), g => Assert.True(float.IsFinite(g)));
+        var fused = new SoftmaxCrossEntropy<float>();
+        float f = fused.Forward(Matrix<float>.FromRows([[1000f, -1000f]]), Matrix<float>.FromRows([[0f, 1f]]));
+        Assert.Equal(2000f, f);
+    }
+
+    [Fact]
+    public void Error_rate_counts_argmax_and_threshold_mistakes()
+    {
+        var p = Matrix<double>.FromRows([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]);
+        var y = Matrix<double>.FromRows([[0, 1], [0, 1], [0, 1]]);
+        Assert.Equal(1.0 / 3, new CrossEntropy<double>().ErrorRate(p, y), 15);
+        var logits = Matrix<double>.FromRows([[2.0], [-1.0], [0.5]]);
+        var t = Matrix<double>.FromRows([[1.0], [1.0], [0.0]]);
+        Assert.Equal(2.0 / 3, new BinaryCrossEntropyWithLogits<double>().ErrorRate(logits, t), 15);
+        Assert.Equal(2.0 / 3, new BinaryCrossEntropy<double>().ErrorRate(Matrix<double>.FromRows([[0.9], [0.4], [0.6]]), t), 15);
+    }
+
+    [Fact]
+    public void Unknown_loss_names_are_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => LossFactory.Create<float>("hinge"));
+        Assert.Contains("cross-entropy", e.Message);
+        Assert.Throws<ArgumentException>(() => LossFactory.Create<float>("mse=2"));
+        Assert.Throws<ArgumentException>(() => LossFactory.Create<float>("huber=-1"));
+    }
+}

@@ -1,0 +1,110 @@
+using Nabla.Layers;
+using Nabla.Optimizers;
+using Nabla.Randomness;
+using Nabla.Tests.Layers;
+using Nabla.Tests.Support;
+using Nabla.Training;
+
+namespace Nabla.Tests.Optimizers;
+
+public class OptimizerTests
+{
+    public static TheoryData<string> Cases() => ["sgd", "momentum", "nesterov", "adam"];
+
+    private static Optimizer<double> Make(string name, IReadOnlyList<Parameter<double>> p) => name switch
+    {
+        "sgd" => new Sgd<double>(p, 0.5),
+        "momentum" => new Sgd<double>(p, 0.3, momentum: 0.9, weightDecay: 0.01),
+        "nesterov" => new Sgd<double>(p, 0.3, momentum: 0.9, nesterov: true),
+        "adam" => new Adam<double>(p, 0.05, weightDecay: 0.01),
+        _ => throw new ArgumentException(name),
+    };
+
+    /// <summary>Ten steps in the PyTorch rhythm land where torch.optim lands, loss by loss.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Ten_steps_match_torch_optim(string name)
+    {
+        var net = NetworkReferenceTests.Load("classifier", "6,8,relu,5,sigmoid,4,softmax");
+        var objective = Objective<double>.Create(net, "cross-entropy");
+        var optimizer = Make(name, net.Parameters);
+        var X = Reference.Get("classifier.x");
+        var Y = Reference.Get("classifier.y");
+        var expectedLosses = Reference.Get($"{name}.losses").Span.ToArray();
+        for (int step = 0; step < 10; step++)
+        {
+            optimizer.ZeroGrad();
+            double loss = objective.Forward(X, Y);
+            objective.Backward();
+            optimizer.Step();
+            Assert.True(Math.Abs(loss - expectedLosses[step]) < 1e-12, $"{name} step {step}: loss {loss:R} vs torch {expectedLosses[step]:R}");
+        }
+        foreach (var p in net.Parameters)
+            Compare.Close(Reference.Get($"{name}.{p.Name}"), p.Value, 1e-11, 1e-13, $"{name} {p.Name} after 10 steps");
+        Assert.Equal(10, optimizer.Steps);
+    }
+
+    [Fact]
+    public void Coordinate_descent_moves_exactly_one_scalar_by_its_partial_derivative()
+    {
+        var (objective, X, Y) = Nets.Case("4,3,tanh,2", "mse", batch: 5);
+        var net = objective.Network;
+        var optimizer = new CoordinateSgd<double>(net.Parameters, 0.1, new Rng(5));
+        var seen = new HashSet<(int, int)>();
+        for (int step = 0; step < 200; step++)
+        {
+            var before = net.Parameters.Select(p => p.Value.Span.ToArray()).ToArray();
+            optimizer.ZeroGrad();
+            objective.Forward(X, Y);
+            objective.Backward();
+            optimizer.Step();
+            var (pi, j) = optimizer.LastCoordinate;
+            seen.Add((pi, j));
+            for (int i = 0; i < net.Parameters.Count; i++)
+            {
+                var after = net.Parameters[i].Value.Span;
+                for (int k = 0; k < after.Length; k++)
+                {
+                    double expected = before[i][k] - (i == pi && k == j ? 0.1 * net.Parameters[i].Grad.Span[k] : 0);
+                    Assert.Equal(expected, after[k]);
+                }
+            }
+        }
+        Assert.True(seen.Count > 15, $"only {seen.Count} of 23 coordinates were ever chosen");
+    }
+
+    [Fact]
+    public void Lookahead_adam_holds_theta_plus_beta1_times_the_last_step()
+    {
+        // The same gradients fed to plain Adam and to the look-ahead variant: θ̃ = θ + β1·d.
+        var a = new Parameter<double>("w", 1, 3, decay: true);
+        var b = new Parameter<double>("w", 1, 3, decay: true);
+        var plain = new Adam<double>([a], 0.1);
+        var ahead = new Adam<double>([b], 0.1, lookahead: true);
+        var rng = new Rng(3);
+        double[] lastStep = new double[3];
+        for (int t = 0; t < 5; t++)
+        {
+            for (int i = 0; i < 3; i++) a.Grad.Span[i] = b.Grad.Span[i] = rng.NextNormal();
+            var before = a.Value.Span.ToArray();
+            plain.Step();
+            ahead.Step();
+            for (int i = 0; i < 3; i++)
+            {
+                lastStep[i] = a.Value.Span[i] - before[i];
+                Assert.Equal(a.Value.Span[i] + 0.9 * lastStep[i], b.Value.Span[i], 14);
+            }
+        }
+    }
+
+    [Fact]
+    public void Bad_settings_are_refused()
+    {
+        var p = new[] { new Parameter<float>("w", 1, 1, true) };
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd<float>(p, -0.1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd<float>(p, 0.1, momentum: 1.0));
+        Assert.Throws<ArgumentException>(() => new Sgd<float>(p, 0.1, nesterov: true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Adam<float>(p, 0.1, beta1: 1.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Adam<float>(p, double.NaN));
+    }
+}
