@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/Nabla.Bench -- --filter '*Gemm*'
+BenchmarkSwitcher.FromAssembly(typeof(Nabla.Bench.GemmSquareBenchmarks).Assembly).Run(args);

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Nabla.Kernels;
+using Nabla.Randomness;
+using Nabla.Tensors;
+using Spectre.Console;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary>
+/// <c>nabla bench gemm</c>: GFLOP/s of the three matrix products, blocked SIMD against the naive loop, as
+/// medians of repeated timings (the machine is shared and noisy). BenchmarkDotNet runs of the same
+/// kernels live in bench/Nabla.Bench.
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>The products of a 784-128-10 network at batch 64: forward Z = A Wᵀ, backward dW = dZᵀ A and dA = dZ W.</summary>
+    private static readonly (string Name, string Form, int M, int N, int K)[] NetworkShapes =
+    [
+        ("fwd  Z1 = X·W1ᵀ  [64,784]·[128,784]ᵀ", "NT", 64, 128, 784),
+        ("fwd  Z2 = H·W2ᵀ  [64,128]·[10,128]ᵀ", "NT", 64, 10, 128),
+        ("bwd dW2 = dZ2ᵀ·H [10,64]·[64,128]", "TN", 10, 128, 64),
+        ("bwd  dH = dZ2·W2 [64,10]·[10,128]", "NN", 64, 128, 10),
+        ("bwd dW1 = dZ1ᵀ·X [128,64]·[64,784]", "TN", 128, 784, 64),
+    ];
+
+    public static Command Create(Io io)
+    {
+        var command = new Command("bench", "Measure Nabla's speed.");
+        var sizes = new Option<int[]>("--sizes") { Description = "square sizes to time", DefaultValueFactory = _ => [64, 128, 256, 512, 1024, 2048], AllowMultipleArgumentsPerToken = true };
+        var threads = new Option<int>("--threads") { Description = "threads for the blocked kernel", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var naiveMax = new Option<int>("--naive-max") { Description = "largest square size at which the naive loop is timed too (it is ~100× slower)", DefaultValueFactory = _ => 512 };
+        var seconds = new Option<double>("--seconds") { Description = "time budget per measurement", DefaultValueFactory = _ => 0.5 };
+        var json = new Option<bool>("--json") { Description = "print one JSON array instead of a table" };
+        var gemm = new Command("gemm", """
+            GFLOP/s of the blocked SIMD matrix products (A·B, A·Bᵀ, Aᵀ·B) next to the naive triple loop,
+            on square sizes and on the products of a 784-128-10 network at batch 64 (median of repeats).
+            Example: nabla bench gemm --sizes 256 1024 --threads 1
+            """) { sizes, threads, naiveMax, seconds, json };
+        gemm.SetAction(parse =>
+        {
+            int t = Cli.Positive(parse, threads);
+            WorkerPool.MaxThreads = t;
+            double budget = Cli.Positive(parse, seconds);
+            var rows = new List<GemmRow>();
+            foreach (int s in parse.GetValue(sizes)!)
+            {
+                if (s < 1) throw new UsageException($"--sizes must be positive, not {s}");
+                rows.Add(Measure($"{s}×{s}×{s}", "NN", s, s, s, t, budget, s <= parse.GetValue(naiveMax)));
+            }
+            foreach (var (name, form, m, n, k) in NetworkShapes) rows.Add(Measure(name, form, m, n, k, t, budget, true));
+            if (parse.GetValue(json))
+                io.Output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+            else
+            {
+                var table = new Table().Title($"GEMM, float32, {t} thread(s), median of repeats").AddColumns("product", "form", "blocked GFLOP/s", "naive GFLOP/s", "speed-up");
+                foreach (var r in rows)
+                    table.AddRow(Markup.Escape(r.Product), r.Form, $"{r.BlockedGflops:F1}", r.NaiveGflops is { } g ? $"{g:F2}" : "—", r.NaiveGflops is { } n ? $"{r.BlockedGflops / n:F0}×" : "—");
+                io.Console.Write(table);
+            }
+            return Cli.Ok;
+        });
+        command.Subcommands.Add(gemm);
+        return command;
+    }
+
+    public sealed record GemmRow(string Product, string Form, int M, int N, int K, int Threads, double BlockedGflops, double? NaiveGflops);
+
+    private static GemmRow Measure(string name, string form, int m, int n, int k, int threads, double budget, bool naive)
+    {
+        var rng = new Rng(1);
+        Matrix<float> Random(int r, int c)
+        {
+            var x = new Matrix<float>(r, c);
+            foreach (ref float v in x.Span) v = (float)rng.NextNormal();
+            return x;
+        }
+        // Operands stored as each form reads them: NN A[m,k]·B[k,n]; NT A[m,k]·B[n,k]ᵀ; TN A[k,m]ᵀ·B[k,n].
+        var A = form == "TN" ? Random(k, m) : Random(m, k);
+        var B = form == "NT" ? Random(n, k) : Random(k, n);
+        var C = new Matrix<float>(m, n);
+        Action fast = form switch
+        {
+            "NT" => () => Gemm.MatMulTransB(A, B, C),
+            "TN" => () => Gemm.MatMulTransA(A, B, C),
+            _ => () => Gemm.MatMul(A, B, C),
+        };
+        Action slow = form switch
+        {
+            "NT" => () => GemmNaive.MatMulTransB(A, B, C),
+            "TN" => () => GemmNaive.MatMulTransA(A, B, C),
+            _ => () => GemmNaive.MatMul(A, B, C),
+        };
+        double flops = 2.0 * m * n * k;
+        return new GemmRow(name, form, m, n, k, threads, flops / Median(fast, budget) / 1e9, naive ? flops / Median(slow, budget) / 1e9 : null);
+    }
+
+    /// <summary>The median time of one call: repeats in batches until the budget is spent (at least 5 batches).</summary>
+    public static double Median(Action action, double budgetSeconds)
+    {
+        action(); // warm up: JIT, packing buffers
+        var once = Stopwatch.StartNew();
+        action();
+        double single = Math.Max(once.Elapsed.TotalSeconds, 1e-7);
+        int perBatch = (int)Math.Clamp(0.01 / single, 1, 100_000); // batches of ~10 ms
+        var samples = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (samples.Count < 5 || (total.Elapsed.TotalSeconds < budgetSeconds && samples.Count < 1000))
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < perBatch; i++) action();
+            samples.Add(sw.Elapsed.TotalSeconds / perBatch);
+        }
+        samples.Sort();
+        return samples[samples.Count / 2];
+    }
+}
