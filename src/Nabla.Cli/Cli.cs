@@ -36,6 +36,7 @@ public static class Cli
         var root = new RootCommand("∇ Nabla: fully-connected neural networks with every forward and backward pass written by hand.");
         root.Subcommands.Add(GradcheckCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
+        root.Subcommands.Add(DataCommand.Create(io));
         return root;
     }
 

@@ -1,0 +1,97 @@
+using System.Numerics;
+using Nabla.Randomness;
+using Nabla.Tensors;
+
+namespace Nabla.Data;
+
+/// <summary>
+/// Feeds a dataset in batches of any size, from 1 (one sample per update) to the whole set (full-batch
+/// gradient descent). The order is reshuffled at every epoch from the generator (or fixed when none is
+/// given); the last, smaller batch is kept unless <c>dropLast</c>. Samples are converted from their
+/// stored bytes into one reused batch buffer: no allocation per batch.
+/// <code>
+/// X // [B, d]   normalised inputs
+/// Y // [B, k]   one-hot targets (k = classes), or [B, 1] holding the label for a one-output network
+/// </code>
+/// </summary>
+public sealed class BatchLoader<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Dataset _data;
+    private readonly Normalization _normalization;
+    private readonly Rng? _shuffle;
+    private readonly int[] _order;
+    private readonly Matrix<T> _x, _y;
+    private int _position;
+
+    public BatchLoader(Dataset data, int batchSize, Normalization normalization, int targetWidth, Rng? shuffle, bool dropLast = false)
+    {
+        if (data.Count == 0) throw new ArgumentException($"{data.Name} has no samples.", nameof(data));
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+        if (targetWidth != 1 && targetWidth < data.Classes)
+            throw new ArgumentException($"The network has {targetWidth} outputs but {data.Name} has {data.Classes} classes.");
+        if (targetWidth == 1 && data.Classes > 2)
+            throw new ArgumentException($"A one-output network needs two classes, and {data.Name} has {data.Classes}.");
+        _data = data;
+        BatchSize = Math.Min(batchSize, data.Count);
+        _normalization = normalization;
+        _shuffle = shuffle;
+        DropLast = dropLast;
+        _order = Enumerable.Range(0, data.Count).ToArray();
+        _x = new Matrix<T>(BatchSize, data.Features);
+        _y = new Matrix<T>(BatchSize, targetWidth);
+        _position = data.Count; // the first Next starts an epoch
+    }
+
+    public int BatchSize { get; }
+    public bool DropLast { get; }
+    public Dataset Data => _data;
+
+    /// <summary>Completed epochs so far (incremented when an epoch starts).</summary>
+    public int Epoch { get; private set; }
+
+    public int BatchesPerEpoch => DropLast ? _data.Count / BatchSize : (_data.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>The current batch's inputs [B, d] (a reused buffer).</summary>
+    public Matrix<T> X => _x;
+
+    /// <summary>The current batch's targets (a reused buffer).</summary>
+    public Matrix<T> Y => _y;
+
+    /// <summary>Whether the next <see cref="Next"/> starts a new epoch.</summary>
+    public bool AtEpochEnd => _position >= (DropLast ? _data.Count / BatchSize * BatchSize : _data.Count);
+
+    /// <summary>Fills <see cref="X"/> and <see cref="Y"/> with the next batch, starting a new (reshuffled) epoch when one ends.</summary>
+    public void Next()
+    {
+        if (AtEpochEnd)
+        {
+            _position = 0;
+            Epoch++;
+            _shuffle?.Shuffle(_order.AsSpan());
+        }
+        int n = Math.Min(BatchSize, _data.Count - _position);
+        _x.Resize(n);
+        _y.Resize(n);
+        _y.Clear();
+        var labels = _data.Labels;
+        for (int r = 0; r < n; r++)
+        {
+            int i = _order[_position + r];
+            _normalization.Apply(_data, i, _x.Row(r));
+            if (_y.Cols == 1) _y[r, 0] = T.CreateTruncating(labels[i]);
+            else _y[r, labels[i]] = T.One;
+        }
+        _position += n;
+    }
+
+    /// <summary>The shuffle state and position, for checkpoints.</summary>
+    public (int Epoch, int Position, int[] Order) State => (Epoch, _position, (int[])_order.Clone());
+
+    public void Restore(int epoch, int position, int[] order)
+    {
+        if (order.Length != _order.Length) throw new ArgumentException("The saved order is for another dataset.");
+        order.CopyTo(_order, 0);
+        Epoch = epoch;
+        _position = position;
+    }
+}
