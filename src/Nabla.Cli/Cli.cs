@@ -37,6 +37,7 @@ public static class Cli
         root.Subcommands.Add(GradcheckCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
         root.Subcommands.Add(DataCommand.Create(io));
+        root.Subcommands.Add(TrainCommand.Create(io));
         return root;
     }
 

@@ -43,6 +43,9 @@ public sealed class BatchLoader<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     public int BatchSize { get; }
+
+    /// <summary>The generator that reshuffles each epoch (null: fixed order), for checkpoints.</summary>
+    public Rng? Shuffle => _shuffle;
     public bool DropLast { get; }
     public Dataset Data => _data;
 

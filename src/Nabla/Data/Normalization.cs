@@ -23,6 +23,15 @@ public sealed class Normalization
     public float[]? InverseStd { get; }
     public bool Standardizes => Mean is not null;
 
+    /// <summary>A normalisation as saved with a model.</summary>
+    public static Normalization Create(float divisor, float[]? mean = null, float[]? inverseStd = null)
+    {
+        if (!(divisor > 0)) throw new ArgumentOutOfRangeException(nameof(divisor), "The divisor must be positive.");
+        if ((mean is null) != (inverseStd is null) || (mean is not null && mean.Length != inverseStd!.Length))
+            throw new ArgumentException("Mean and inverse standard deviation come together, of one length.");
+        return new Normalization(divisor, mean, inverseStd);
+    }
+
     /// <summary>The plain [0, 1] scaling for bytes (identity for floats).</summary>
     public static Normalization For(Dataset data) => new(data.IsBytes ? 255f : 1f, null, null);
 

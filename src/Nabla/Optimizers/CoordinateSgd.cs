@@ -28,6 +28,8 @@ public sealed class CoordinateSgd<T> : Optimizer<T> where T : unmanaged, IFloati
         _total = (int)total;
     }
 
+    public override Rng? Rng => _rng;
+
     /// <summary>The (parameter, index) updated by the last step.</summary>
     public (int Parameter, int Index) LastCoordinate { get; private set; } = (-1, -1);
 

@@ -45,6 +45,12 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     protected abstract void Update();
 
+    /// <summary>The optimizer's own random generator, if it draws (coordinate descent), for checkpoints.</summary>
+    public virtual Randomness.Rng? Rng => null;
+
+    /// <summary>Sets the step count when resuming from a checkpoint (the state buffers are restored through <see cref="State"/>).</summary>
+    public void RestoreSteps(long steps) => Steps = steps >= 0 ? steps : throw new ArgumentOutOfRangeException(nameof(steps));
+
     /// <summary>The optimizer's own buffers (momentum, moments), named after their parameter, for checkpoints.</summary>
     public virtual IEnumerable<(string Name, Matrix<T> Buffer)> State => [];
 

@@ -51,7 +51,22 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T Forward(Matrix<T> X, Matrix<T> Y)
     {
         _output = Network.Forward(X, TrainedLayers);
-        return Loss.Forward(_output, Y) + L2Penalty.Value(Network.Parameters, Alpha);
+        LastLoss = Loss.Forward(_output, Y);
+        LastPenalty = L2Penalty.Value(Network.Parameters, Alpha);
+        return LastLoss + LastPenalty;
+    }
+
+    /// <summary>The data term of the last <see cref="Forward"/>, without the penalty.</summary>
+    public T LastLoss { get; private set; }
+
+    /// <summary>The penalty (α/2)Σ‖W‖² of the last <see cref="Forward"/>.</summary>
+    public T LastPenalty { get; private set; }
+
+    /// <summary>Forward pass and data loss only (no penalty): for evaluation.</summary>
+    public T DataLoss(Matrix<T> X, Matrix<T> Y)
+    {
+        _output = Network.Forward(X, TrainedLayers);
+        return Loss.Forward(_output, Y);
     }
 
     /// <summary>Backward pass: adds ∂L/∂θ to every parameter's gradient; returns ∂L/∂X when asked.</summary>
