@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using Nabla.Cli.Commands;
+using Nabla.Data;
 using Nabla.Layers;
 using Spectre.Console;
 
@@ -38,6 +39,9 @@ public static class Cli
         root.Subcommands.Add(BenchCommand.Create(io));
         root.Subcommands.Add(DataCommand.Create(io));
         root.Subcommands.Add(TrainCommand.Create(io));
+        root.Subcommands.Add(EvalCommand.CreateEval(io));
+        root.Subcommands.Add(EvalCommand.CreatePredict(io));
+        root.Subcommands.Add(TuneCommand.Create(io));
         return root;
     }
 
@@ -56,7 +60,8 @@ public static class Cli
         {
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is UsageException or SpecException or ArgumentException or FormatException)
+        catch (Exception e) when (e is UsageException or SpecException or ArgumentException or FormatException or DatasetNotFoundException
+            or Data.DataFormatException { Problem: "no such file" })
         {
             error.WriteLine($"nabla: {OneLine(e.Message)}");
             return Usage;

@@ -63,6 +63,23 @@ public static class TrainCommand
         return command;
     }
 
+    /// <summary>The options that describe a run, for commands that build runs too (tune).</summary>
+    public static void AddRunOptions(Command command)
+    {
+        foreach (var o in new Option[] { Data, Net, Model, Loss, Optimizer, Lr, Momentum, Nesterov, Batch, Epochs, Updates, L2, Validation, Subsample, Task, TestCount,
+            Standardize, EvalEvery, Seed, Threads, Precision, NoShuffle, NoBias, Initializer, Init, Schedule })
+            command.Options.Add(o);
+    }
+
+    public static void ApplyThreads(ParseResult parse)
+    {
+        if (parse.GetValue(Threads) is { } threads)
+        {
+            if (threads < 1) throw new UsageException($"--threads must be at least 1, not {threads}");
+            WorkerPool.MaxThreads = threads;
+        }
+    }
+
     /// <summary>The preset (if any) with every option the user gave laid over it.</summary>
     public static RunSettings Settings(ParseResult p)
     {
@@ -102,11 +119,7 @@ public static class TrainCommand
 
     private static int Execute(Io io, ParseResult parse)
     {
-        if (parse.GetValue(Threads) is { } threads)
-        {
-            if (threads < 1) throw new UsageException($"--threads must be at least 1, not {threads}");
-            WorkerPool.MaxThreads = threads;
-        }
+        ApplyThreads(parse);
         RunSettings settings;
         string folder;
         string? resume = parse.GetValue(Resume);

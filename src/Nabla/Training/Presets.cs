@@ -6,8 +6,8 @@ public static class Presets
     public static readonly IReadOnlyDictionary<string, (string Description, RunSettings Settings)> All =
         new Dictionary<string, (string, RunSettings)>
         {
-            ["hw-relu"] = ("784 → 128 ReLU → 10 softmax, cross-entropy, SGD minibatch 64, 50% of each class, evaluation every 1000 updates",
-                new RunSettings { Preset = "hw-relu", Net = "784,128,relu,10,softmax", Loss = "cross-entropy", Optimizer = "sgd", LearningRate = 0.1, Batch = 64, Epochs = 20, Subsample = 0.5 }),
+            ["hw-relu"] = ("784 → 128 ReLU → 10 softmax, cross-entropy, SGD minibatch 64 (η = 0.2, cosine schedule, 40 epochs), 50% of each class, evaluation every 1000 updates",
+                new RunSettings { Preset = "hw-relu", Net = "784,128,relu,10,softmax", Loss = "cross-entropy", Optimizer = "sgd", LearningRate = 0.2, Batch = 64, Epochs = 40, Subsample = 0.5, Schedule = "cosine" }),
             ["hw-sigmoid"] = ("784 → 32 sigmoid → 32 sigmoid → 10 softmax, weights N(0, 1/max(n_in, n_out)), biases 0, one sample per update, 3 epochs",
                 new RunSettings { Preset = "hw-sigmoid", Net = "784,32,sigmoid,32,sigmoid,10,softmax", Initializer = "normal", Loss = "cross-entropy", Optimizer = "sgd", LearningRate = 0.05, Batch = 1, Epochs = 3, EvalEvery = 10_000 }),
             ["nn2"] = ("784 → 64 ReLU → 1 sigmoid without biases, binary cross-entropy, Adam, even/odd digits of MNIST",
