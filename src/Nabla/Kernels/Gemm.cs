@@ -24,6 +24,14 @@ public static unsafe class Gemm
     /// <summary>Products with fewer multiply-adds than this run on one thread.</summary>
     public static long ParallelThreshold { get; set; } = 1L << 21;
 
+    /// <summary>A·Bᵀ with at most this many rows of A runs as row dot products (<see cref="GemmDot{T}"/>), unpacked.</summary>
+    public static int DotMaxRows { get; set; } = 64;
+
+    /// <summary>Products with inner dimension k up to this run as k rank-one row updates, unpacked.</summary>
+    public const int RankKMax = 4;
+
+    private enum Path { Blocked, Dot, RankK }
+
     private const int KC = 256;   // depth of a packed block
     private const int MC = 96;    // rows of A per packed block (a multiple of every MR)
     private const int NC = 2048;  // columns of B per packed panel (a multiple of every NR)
@@ -74,6 +82,10 @@ public static unsafe class Gemm
             if (!accumulate) new Span<T>(c, m * n).Clear();
             return;
         }
+        // The path is chosen once for the whole product, so a thread split never changes the arithmetic.
+        var path = k <= RankKMax && csB == 1 ? Path.RankK
+            : csA == 1 && rsB == 1 && m <= DotMaxRows && GemmDot<T>.Available ? Path.Dot
+            : Path.Blocked;
         int mr = Kernel<T>.MR, nr = Kernel<T>.NR;
         long work = (long)m * n * k;
         int parts = work < ParallelThreshold ? 1 : (int)Math.Min(WorkerPool.MaxThreads, work / ParallelThreshold);
@@ -83,21 +95,31 @@ public static unsafe class Gemm
         parts = Math.Min(parts, (length + unit - 1) / unit);
         if (parts <= 1)
         {
-            Serial(m, n, k, a, rsA, csA, b, rsB, csB, c, n, accumulate);
+            Serial(path, m, n, k, a, rsA, csA, b, rsB, csB, c, n, accumulate);
             return;
         }
         var job = Job<T>.Instance;
         lock (job)
         {
-            job.Set(m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate, splitColumns, (length / parts + unit - 1) / unit * unit);
+            job.Set(path, m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate, splitColumns, (length / parts + unit - 1) / unit * unit);
             WorkerPool.Run(job, parts);
         }
     }
 
-    private static void Serial<T>(int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB,
+    private static void Serial<T>(Path path, int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB,
         T* c, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (path == Path.Dot)
+        {
+            GemmDot<T>.Run(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
+            return;
+        }
+        if (path == Path.RankK)
+        {
+            RankK(m, n, k, a, rsA, csA, b, rsB, c, ldc, accumulate);
+            return;
+        }
         int MR = Kernel<T>.MR, NR = Kernel<T>.NR;
         var buffers = Buffers<T>.ForThisThread();
         T* packA = buffers.A, packB = buffers.B;
@@ -123,6 +145,22 @@ public static unsafe class Gemm
         }
     }
 
+    // C[i,:] (=/+=) Σ_p A(i,p)·B[p,:], one fused multiply-add per row per p: no packing for tiny k (dW += dZᵀ·a at batch 1).
+    private static void RankK<T>(int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, T* c, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<T>(c + (long)i * ldc, n);
+            if (!accumulate) row.Clear();
+            for (int p = 0; p < k; p++)
+            {
+                T x = a[(long)i * rsA + (long)p * csA];
+                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<T>(b + (long)p * rsB, n), x, row, row);
+            }
+        }
+    }
+
     // Packed A: for each micro-panel of MR rows, kc columns of MR values (zero-padded past the last row).
     private static void PackA<T>(int mc, int kc, T* src, int rsA, int csA, T* dst, int MR)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -131,11 +169,20 @@ public static unsafe class Gemm
         {
             int mr = Math.Min(MR, mc - ir);
             T* panel = dst + ir * kc;
-            for (int i = 0; i < mr; i++)
+            if (rsA == 1)
             {
-                T* row = src + (long)(ir + i) * rsA;
-                for (int p = 0; p < kc; p++) panel[p * MR + i] = row[(long)p * csA];
+                for (int p = 0; p < kc; p++)
+                {
+                    T* column = src + (long)p * csA + ir;
+                    for (int i = 0; i < mr; i++) panel[p * MR + i] = column[i];
+                }
             }
+            else
+                for (int i = 0; i < mr; i++)
+                {
+                    T* row = src + (long)(ir + i) * rsA;
+                    for (int p = 0; p < kc; p++) panel[p * MR + i] = row[(long)p * csA];
+                }
             for (int i = mr; i < MR; i++)
                 for (int p = 0; p < kc; p++) panel[p * MR + i] = T.Zero;
         }
@@ -192,15 +239,16 @@ public static unsafe class Gemm
         private int _m, _n, _k, _rsA, _csA, _rsB, _csB, _chunk;
         private T* _a, _b, _c;
         private bool _accumulate, _splitColumns;
+        private Path _path;
 
-        public void Set(int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB, T* c,
+        public void Set(Path path, int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB, T* c,
             bool accumulate, bool splitColumns, int chunk)
         {
             (_m, _n, _k, _rsA, _csA, _rsB, _csB) = (m, n, k, rsA, csA, rsB, csB);
             _a = a;
             _b = b;
             _c = c;
-            (_accumulate, _splitColumns, _chunk) = (accumulate, splitColumns, chunk);
+            (_path, _accumulate, _splitColumns, _chunk) = (path, accumulate, splitColumns, chunk);
         }
 
         public void Run(int part, int parts)
@@ -210,9 +258,9 @@ public static unsafe class Gemm
             int end = part == parts - 1 ? length : Math.Min(length, start + _chunk);
             if (start >= end) return;
             if (_splitColumns)
-                Serial(_m, end - start, _k, _a, _rsA, _csA, _b + (long)start * _csB, _rsB, _csB, _c + start, _n, _accumulate);
+                Serial(_path, _m, end - start, _k, _a, _rsA, _csA, _b + (long)start * _csB, _rsB, _csB, _c + start, _n, _accumulate);
             else
-                Serial(end - start, _n, _k, _a + (long)start * _rsA, _rsA, _csA, _b, _rsB, _csB, _c + (long)start * _n, _n, _accumulate);
+                Serial(_path, end - start, _n, _k, _a + (long)start * _rsA, _rsA, _csA, _b, _rsB, _csB, _c + (long)start * _n, _n, _accumulate);
         }
     }
 }
