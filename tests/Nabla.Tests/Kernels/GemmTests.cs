@@ -85,6 +85,31 @@ public class GemmTests
         Compare.Close(naive, two, 2e-5, 2e-5 * Math.Sqrt(700) * 4, "parallel product");
     }
 
+    [Theory]
+    [InlineData(64, 512, 784)]  // row-dot path (A·Bᵀ, small batch), split over columns
+    [InlineData(1, 4096, 784)]  // one sample
+    [InlineData(40, 37, 3000)]  // odd tiles
+    public void Small_batch_forward_does_not_depend_on_the_thread_count(int m, int n, int k)
+    {
+        var A = Compare.Random<float>(m, k, 21);
+        var W = Compare.Random<float>(n, k, 22);
+        var one = new Matrix<float>(m, n);
+        var four = new Matrix<float>(m, n);
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            WorkerPool.MaxThreads = 1;
+            Gemm.MatMulTransB(A, W, one);
+            WorkerPool.MaxThreads = 4;
+            Gemm.MatMulTransB(A, W, four);
+        }
+        finally { WorkerPool.MaxThreads = saved; }
+        Assert.True(one.Span.SequenceEqual(four.Span), "one thread and four threads gave different bits");
+        var naive = new Matrix<float>(m, n);
+        GemmNaive.MatMulTransB(A, W, naive);
+        Compare.Close(naive, four, 2e-5, 2e-5 * Math.Sqrt(k) * 4, "A·Wᵀ");
+    }
+
     [Fact]
     public void Shape_mismatch_is_refused_with_both_shapes_named()
     {
