@@ -62,7 +62,128 @@ public static class BenchCommand
             return Cli.Ok;
         });
         command.Subcommands.Add(gemm);
+        command.Subcommands.Add(WorkloadsCommand(io));
         return command;
+    }
+
+    /// <summary>The issue-7 workloads on FashionMNIST: (name, spec, batch, lr, momentum, l2, default epochs).</summary>
+    private static readonly (string Id, string Name, string Net, int Batch, double Lr, double Momentum, double L2, int Epochs)[] Workloads =
+    [
+        ("W1", "per-sample", "784,32,sigmoid,32,sigmoid,10,softmax", 1, 0.05, 0, 0, 1),
+        ("W2", "mlp-128", "784,128,relu,10,softmax", 64, 0.1, 0, 0, 3),
+        ("W3", "softmax-regression", "784,10,softmax", 100, 0.1, 0, 1e-4, 3),
+        ("W4", "mlp-large", "784,1024,relu,1024,relu,10,softmax", 256, 0.01, 0.9, 0, 1),
+    ];
+
+    private static Command WorkloadsCommand(Io io)
+    {
+        var workload = new Option<string?>("--workload") { Description = "W1..W5 or a name (per-sample, mlp-128, softmax-regression, mlp-large, inference); default all" };
+        var threads = new Option<int>("--threads") { Description = "threads for large products", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var epochs = new Option<int?>("--epochs") { Description = "epochs per training workload (default: 1 for W1 and W4, 3 otherwise); the median epoch is reported" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object per workload" };
+        var command = new Command("workloads", """
+            Time the training workloads on FashionMNIST (60,000 images, float32, training time only): seconds per epoch
+            (median), test accuracy, GFLOP/s (6 × samples × weights per epoch), bytes allocated per step, peak memory;
+            and inference (W5) in images/s at batch 1000 and 1. bench/peers/ runs the same workloads in PyTorch.
+            Example: nabla bench workloads --workload W2 --threads 1 --json
+            """) { workload, threads, epochs, json };
+        command.SetAction(parse =>
+        {
+            int t = Cli.Positive(parse, threads);
+            WorkerPool.MaxThreads = t;
+            string? only = parse.GetValue(workload);
+            var data = Data.Catalog.Load(Data.Catalog.FashionMnist);
+            var rows = new List<Dictionary<string, object?>>();
+            foreach (var w in Workloads)
+            {
+                if (only is not null && only != w.Id && only != w.Name) continue;
+                rows.Add(TrainWorkload(w, data, t, parse.GetValue(epochs) ?? w.Epochs));
+                Report(io, rows[^1], parse.GetValue(json));
+            }
+            if (only is null or "W5" or "inference")
+                foreach (int batch in new[] { 1000, 1 })
+                {
+                    rows.Add(Inference(data, t, batch));
+                    Report(io, rows[^1], parse.GetValue(json));
+                }
+            if (rows.Count == 0) throw new UsageException($"unknown workload '{only}'");
+            return Cli.Ok;
+        });
+        return command;
+    }
+
+    private static void Report(Io io, Dictionary<string, object?> row, bool json)
+    {
+        if (json) io.Output.WriteLine(JsonSerializer.Serialize(row));
+        else io.Output.WriteLine(string.Join("  ", row.Select(kv => $"{kv.Key}={(kv.Value is double d ? d.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : kv.Value)}")));
+    }
+
+    private static Dictionary<string, object?> TrainWorkload((string Id, string Name, string Net, int Batch, double Lr, double Momentum, double L2, int Epochs) w,
+        Data.DataSplit data, int threads, int epochs)
+    {
+        var net = Layers.Network<float>.Create(w.Net, 1);
+        var objective = Training.Objective<float>.Create(net, "cross-entropy", w.L2);
+        var optimizer = new Optimizers.Sgd<float>(net.Parameters, w.Lr, w.Momentum);
+        var normalization = Data.Normalization.For(data.Train);
+        var loader = new Data.BatchLoader<float>(data.Train, w.Batch, normalization, 10, new Rng(1));
+        var seconds = new List<double>();
+        long allocated = 0;
+        for (int e = 0; e < epochs; e++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var clock = Stopwatch.StartNew();
+            for (int b = 0; b < loader.BatchesPerEpoch; b++)
+            {
+                loader.Next();
+                optimizer.ZeroGrad();
+                objective.Forward(loader.X, loader.Y);
+                objective.Backward();
+                optimizer.Step();
+            }
+            seconds.Add(clock.Elapsed.TotalSeconds);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        seconds.Sort();
+        double median = seconds[seconds.Count / 2];
+        var test = Training.Evaluator.Evaluate(objective, data.Test, normalization);
+        long weights = net.Parameters.Where(p => p.Decay).Sum(p => (long)p.Count);
+        return new Dictionary<string, object?>
+        {
+            ["workload"] = $"{w.Id} {w.Name}",
+            ["threads"] = threads,
+            ["epochs"] = epochs,
+            ["s_per_epoch"] = median,
+            ["test_accuracy"] = test.Accuracy,
+            ["gflops"] = 6.0 * data.Train.Count * weights / median / 1e9,
+            ["alloc_bytes_per_step"] = (double)allocated / loader.BatchesPerEpoch,
+            ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,
+        };
+    }
+
+    private static Dictionary<string, object?> Inference(Data.DataSplit data, int threads, int batch)
+    {
+        var net = Layers.Network<float>.Create("784,128,relu,10,softmax", 1);
+        var normalization = Data.Normalization.For(data.Test);
+        var loader = new Data.BatchLoader<float>(data.Test, batch, normalization, 10, null);
+        // Inputs are converted once: inference speed is the network's, not the loader's.
+        var batches = new List<Matrix<float>>();
+        for (int b = 0; b < loader.BatchesPerEpoch; b++)
+        {
+            loader.Next();
+            batches.Add(loader.X.Clone());
+        }
+        void Pass()
+        {
+            foreach (var X in batches) net.Forward(X);
+        }
+        double seconds = Median(Pass, 1.0);
+        return new Dictionary<string, object?>
+        {
+            ["workload"] = $"W5 inference batch {batch}",
+            ["threads"] = threads,
+            ["images_per_s"] = data.Test.Count / seconds,
+            ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,
+        };
     }
 
     public sealed record GemmRow(string Product, string Form, int M, int N, int K, int Threads, double BlockedGflops, double? NaiveGflops);

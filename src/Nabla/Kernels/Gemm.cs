@@ -24,7 +24,7 @@ public static unsafe class Gemm
     /// <summary>Products with fewer multiply-adds than this run on one thread.</summary>
     public static long ParallelThreshold { get; set; } = 1L << 21;
 
-    /// <summary>A·Bᵀ with at most this many rows of A runs as row dot products (<see cref="GemmDot{T}"/>), unpacked.</summary>
+    /// <summary>A·Bᵀ with at most this many rows of A (or fewer columns than a micro-tile) runs as row dot products (<see cref="GemmDot{T}"/>), unpacked.</summary>
     public static int DotMaxRows { get; set; } = 64;
 
     /// <summary>Products with inner dimension k up to this run as k rank-one row updates, unpacked.</summary>
@@ -84,7 +84,7 @@ public static unsafe class Gemm
         }
         // The path is chosen once for the whole product, so a thread split never changes the arithmetic.
         var path = k <= RankKMax && csB == 1 ? Path.RankK
-            : csA == 1 && rsB == 1 && m <= DotMaxRows && GemmDot<T>.Available ? Path.Dot
+            : csA == 1 && rsB == 1 && (m <= DotMaxRows || n < Kernel<T>.NR) && GemmDot<T>.Available ? Path.Dot
             : Path.Blocked;
         int mr = Kernel<T>.MR, nr = Kernel<T>.NR;
         long work = (long)m * n * k;
