@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Nabla.Data;
+using Nabla.Data.Formats;
 
 namespace Nabla.Serialization;
 
@@ -121,27 +122,18 @@ public static class SafeTensors
         foreach (var t in tensors.Values) stream.Write(t.Data);
     }
 
-    public static (Dictionary<string, TensorData> Tensors, Dictionary<string, string> Metadata) Read(string path)
-    {
-        try
-        {
-            using var file = File.OpenRead(path);
-            return Read(file, path);
-        }
-        catch (FileNotFoundException) { throw new DataFormatException(path, "no such file"); }
-        catch (DirectoryNotFoundException) { throw new DataFormatException(path, "no such file"); }
-    }
+    public static (Dictionary<string, TensorData> Tensors, Dictionary<string, string> Metadata) Read(string path) => FileReading.Read(path, Read);
 
     public static (Dictionary<string, TensorData> Tensors, Dictionary<string, string> Metadata) Read(Stream stream, string name)
     {
         long total = stream.CanSeek ? stream.Length : long.MaxValue;
         var lengthBytes = new byte[8];
-        if (ReadFully(stream, lengthBytes) < 8) throw new DataFormatException(name, "too short for a safetensors file (no 8-byte header length)");
+        if (FileReading.ReadFully(stream, lengthBytes) < 8) throw new DataFormatException(name, "too short for a safetensors file (no 8-byte header length)");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > MaxHeaderBytes) throw new DataFormatException(name, $"safetensors header of {headerLength} bytes is over the {MaxHeaderBytes}-byte limit");
         if ((long)headerLength > total - 8) throw new DataFormatException(name, $"truncated: the header claims {headerLength} bytes, the file has {total - 8} after the length");
         var header = new byte[headerLength];
-        if (ReadFully(stream, header) < header.Length) throw new DataFormatException(name, "truncated safetensors header");
+        if (FileReading.ReadFully(stream, header) < header.Length) throw new DataFormatException(name, "truncated safetensors header");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(header); }
         catch (JsonException e) { throw new DataFormatException(name, $"safetensors header is not valid JSON ({e.Message})", e); }
@@ -184,7 +176,7 @@ public static class SafeTensors
                     : $"{dataLength - expectedBegin} bytes after the last tensor");
             if (expectedBegin > int.MaxValue) throw new DataFormatException(name, "tensor data over 2 GiB");
             var data = new byte[expectedBegin];
-            if (ReadFully(stream, data) < data.Length) throw new DataFormatException(name, "truncated tensor data");
+            if (FileReading.ReadFully(stream, data) < data.Length) throw new DataFormatException(name, "truncated tensor data");
             var tensors = new Dictionary<string, TensorData>();
             foreach (var e in entries) tensors[e.Name] = new TensorData(e.DType, e.Shape, data[(int)e.Begin..(int)e.End]);
             return (tensors, metadata);
@@ -215,17 +207,5 @@ public static class SafeTensors
         if (count > (long.MaxValue / size) || end - begin != count * size)
             throw Bad($"{end - begin} bytes do not hold shape [{string.Join(", ", shape)}] of {dtype} ({count} × {size} bytes)");
         return (p.Name, dtype, shape.ToArray(), begin, end);
-    }
-
-    private static int ReadFully(Stream s, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = s.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
     }
 }

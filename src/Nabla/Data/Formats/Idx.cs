@@ -46,23 +46,14 @@ public static class Idx
     /// <summary>The largest array Nabla will read (2 GiB of values): a header claiming more is refused before any allocation.</summary>
     public const long MaxBytes = int.MaxValue;
 
-    public static IdxArray Read(string path)
-    {
-        try
-        {
-            using var file = File.OpenRead(path);
-            return Read(file, path);
-        }
-        catch (FileNotFoundException) { throw new DataFormatException(path, "no such file"); }
-        catch (DirectoryNotFoundException) { throw new DataFormatException(path, "no such file"); }
-    }
+    public static IdxArray Read(string path) => FileReading.Read(path, Read);
 
     /// <summary>Reads an IDX array from <paramref name="stream"/> (gzip is detected from its magic bytes); <paramref name="name"/> names it in errors.</summary>
     public static IdxArray Read(Stream stream, string name)
     {
         long? compressedLength = stream.CanSeek ? stream.Length - stream.Position : null;
         var head = new byte[2];
-        int got = ReadFully(stream, head);
+        int got = FileReading.ReadFully(stream, head);
         if (got < 2) throw new DataFormatException(name, $"too short for an IDX file ({got} bytes)");
         Stream body;
         uint? gzipSize = null;
@@ -75,7 +66,7 @@ public static class Idx
                 long at = stream.Position;
                 stream.Seek(-4, SeekOrigin.End);
                 var trailer = new byte[4];
-                ReadFully(stream, trailer);
+                FileReading.ReadFully(stream, trailer);
                 gzipSize = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
                 stream.Seek(at, SeekOrigin.Begin);
             }
@@ -87,7 +78,7 @@ public static class Idx
         try
         {
             var header = new byte[4];
-            if (ReadFully(body, header) < 4) throw new DataFormatException(name, "truncated: the 4-byte IDX magic is incomplete");
+            if (FileReading.ReadFully(body, header) < 4) throw new DataFormatException(name, "truncated: the 4-byte IDX magic is incomplete");
             if (header[0] != 0 || header[1] != 0)
                 throw new DataFormatException(name, $"not an IDX file: magic 0x{BinaryPrimitives.ReadUInt32BigEndian(header):X8} does not start with two zero bytes");
             byte type = header[2];
@@ -96,7 +87,7 @@ public static class Idx
             int rank = header[3];
             if (rank is < 1 or > 8) throw new DataFormatException(name, $"{rank} dimensions: an IDX array here has 1 to 8");
             var dims = new byte[4 * rank];
-            if (ReadFully(body, dims) < dims.Length) throw new DataFormatException(name, "truncated inside the dimension sizes");
+            if (FileReading.ReadFully(body, dims) < dims.Length) throw new DataFormatException(name, "truncated inside the dimension sizes");
             var shape = new int[rank];
             long total = size;
             for (int i = 0; i < rank; i++)
@@ -115,7 +106,7 @@ public static class Idx
             if (gzipSize is { } isize && isize != (uint)expected)
                 throw new DataFormatException(name, $"the gzip stream holds {isize} bytes (mod 2^32) but the IDX header implies {expected}: truncated or mismatched");
             var data = new byte[total];
-            int read = ReadFully(body, data);
+            int read = FileReading.ReadFully(body, data);
             if (read < data.Length)
                 throw new DataFormatException(name, $"truncated: shape [{string.Join(", ", shape)}] needs {total} bytes of values, found {read}");
             if (body.ReadByte() >= 0)
@@ -157,18 +148,6 @@ public static class Idx
             target.Write(array.Data);
             if (target != stream) target.Dispose();
         });
-    }
-
-    private static int ReadFully(Stream s, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = s.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
     }
 
     /// <summary>Two streams read one after the other (the sniffed magic bytes, then the rest).</summary>

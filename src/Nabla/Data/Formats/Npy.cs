@@ -68,21 +68,12 @@ public static class Npy
     public const int MaxHeaderBytes = 10_000;
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    public static NpyArray Read(string path)
-    {
-        try
-        {
-            using var file = File.OpenRead(path);
-            return Read(file, path);
-        }
-        catch (FileNotFoundException) { throw new DataFormatException(path, "no such file"); }
-        catch (DirectoryNotFoundException) { throw new DataFormatException(path, "no such file"); }
-    }
+    public static NpyArray Read(string path) => FileReading.Read(path, Read);
 
     public static NpyArray Read(Stream stream, string name)
     {
         var pre = new byte[10];
-        if (ReadFully(stream, pre) < 10) throw new DataFormatException(name, "too short for a .npy file");
+        if (FileReading.ReadFully(stream, pre) < 10) throw new DataFormatException(name, "too short for a .npy file");
         if (!pre.AsSpan(0, 6).SequenceEqual(Magic)) throw new DataFormatException(name, "not a .npy file (no \\x93NUMPY magic)");
         byte major = pre[6];
         long headerLength;
@@ -95,14 +86,14 @@ public static class Npy
         else if (major is 2 or 3)
         {
             var more = new byte[2];
-            if (ReadFully(stream, more) < 2) throw new DataFormatException(name, "truncated .npy header length");
+            if (FileReading.ReadFully(stream, more) < 2) throw new DataFormatException(name, "truncated .npy header length");
             headerLength = BinaryPrimitives.ReadUInt32LittleEndian([pre[8], pre[9], more[0], more[1]]);
             offset = 12;
         }
         else throw new DataFormatException(name, $".npy format version {major}.{pre[7]} is not supported (1, 2 or 3)");
         if (headerLength > MaxHeaderBytes) throw new DataFormatException(name, $".npy header of {headerLength} bytes is over the {MaxHeaderBytes}-byte limit");
         var headerBytes = new byte[headerLength];
-        if (ReadFully(stream, headerBytes) < headerLength) throw new DataFormatException(name, "truncated .npy header");
+        if (FileReading.ReadFully(stream, headerBytes) < headerLength) throw new DataFormatException(name, "truncated .npy header");
         string header = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
         var (type, shape, total) = ParseHeader(header, name);
         long dataBytes = total * NpyArray.ElementSize(type);
@@ -116,7 +107,7 @@ public static class Npy
                     : $"{available - dataBytes} bytes after the ({string.Join(", ", shape)}) array");
         }
         var data = new byte[dataBytes];
-        if (ReadFully(stream, data) < dataBytes) throw new DataFormatException(name, $"truncated: shape ({string.Join(", ", shape)}) needs {dataBytes} bytes of data");
+        if (FileReading.ReadFully(stream, data) < dataBytes) throw new DataFormatException(name, $"truncated: shape ({string.Join(", ", shape)}) needs {dataBytes} bytes of data");
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Nabla reads .npy on little-endian machines only.");
         return new NpyArray(type, shape, data);
     }
@@ -200,18 +191,6 @@ public static class Npy
             "f8" => NpyType.Float64,
             _ => throw new DataFormatException(name, $"unsupported .npy dtype '{descr}' (supported: u1, i1, u2, i2, i4, i8, f4, f8)"),
         };
-    }
-
-    private static int ReadFully(Stream s, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = s.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
     }
 
     /// <summary>dict := '{' (key ':' value ',')* [key ':' value] '}'; key := string; value := string | True | False | tuple of ints.</summary>
