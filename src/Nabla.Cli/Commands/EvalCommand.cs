@@ -61,18 +61,31 @@ public static class EvalCommand
     {
         var model = new Option<string>("--model") { Description = "a model.safetensors written by nabla train", Required = true };
         var npy = new Option<string?>("--npy") { Description = "a .npy of one sample (784,) / (28, 28) or of n samples (n, 784) / (n, 28, 28), raw pixel values" };
+        var image = new Option<string?>("--image") { Description = "a PNG picture of the model's input size (e.g. 28×28), 8-bit grey or colour" };
         var top = new Option<int>("--top") { Description = "how many classes to show per sample", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
         var command = new Command("predict", """
-            The predicted class and its probabilities for samples in a .npy file (raw values: 0..255 for 8-bit images;
-            the model's own normalisation is applied).
-            Example: nabla predict --model runs/hw-relu/model.safetensors --npy digit.npy
-            """) { model, npy, top, json };
+            The predicted class and its probabilities for a PNG image or for samples in a .npy file (raw values: 0..255
+            for 8-bit images; the model's own normalisation is applied).
+            Examples: nabla predict --model runs/hw-relu/model.safetensors --image shoe.png
+                      nabla predict --model runs/hw-relu/model.safetensors --npy digits.npy
+            """) { model, npy, image, top, json };
         command.SetAction(parse =>
         {
             var net = ModelFile.LoadNetwork<float>(parse.GetValue(model)!, out var info);
-            string file = parse.GetValue(npy) ?? throw new UsageException("give the samples with --npy FILE (PNG input is not implemented yet)");
-            var array = Npy.Read(file);
+            NpyArray array;
+            string file;
+            if (parse.GetValue(image) is { } png)
+            {
+                var (pixels, width, height) = Png.ReadGray(png);
+                if (width * height != net.InputWidth) throw new UsageException($"{png} is {width}×{height}; the model takes {net.InputWidth} pixels");
+                (array, file) = (NpyArray.FromBytes(pixels, width * height), png);
+            }
+            else
+            {
+                file = parse.GetValue(npy) ?? throw new UsageException("give the input with --image FILE.png or --npy FILE");
+                array = Npy.Read(file);
+            }
             int d = net.InputWidth;
             long count = array.Count / Math.Max(1, d);
             if (array.Count % d != 0 || count == 0) throw new UsageException($"{file}: {array.Count} values are not whole samples of {d} features");

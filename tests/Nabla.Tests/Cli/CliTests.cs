@@ -72,6 +72,11 @@ public class CliTests : IDisposable
         Assert.Equal(0, evalCode);
         using var eval = JsonDocument.Parse(evalOut);
         Assert.Equal(metrics.RootElement.GetProperty("test_accuracy").GetDouble(), eval.RootElement.GetProperty("accuracy").GetDouble(), 12);
+
+        var (predictCode, predictOut, predictErr) = Run("predict", "--model", Path.Combine(run, "model.safetensors"), "--npy", Path.Combine(AppContext.BaseDirectory, "fixtures", "npy", "uint8.npy"), "--json");
+        Assert.Equal(2, predictCode); // 24 values are not whole 784-pixel samples
+        Assert.Contains("not whole samples", predictErr);
+        Assert.Equal("", predictOut);
     }
 
     [Fact]
