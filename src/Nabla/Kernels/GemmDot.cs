@@ -35,14 +35,7 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> acc)
-    {
-        if (typeof(T) == typeof(float))
-            return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), acc.As<T, float>()).As<float, T>();
-        if (typeof(T) == typeof(double))
-            return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), acc.As<T, double>()).As<double, T>();
-        return x * y + acc;
-    }
+    private static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> acc) => Kernel<T>.Fma(x, y, acc);
 
     // The end of one element: horizontal sum, scalar tail p = kv..k−1, then store or add.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -24,8 +24,9 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
         else Tile256(kc, Ap, Bp, C, ldc, mr, nr, overwrite);
     }
 
+    /// <summary>a·b + c with one rounding (float or double lanes); shared with <see cref="GemmDot{T}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    internal static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
     {
         if (typeof(T) == typeof(float))
             return Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Nabla.Data;
 using Nabla.Data.Formats;
 using Nabla.Randomness;
@@ -30,13 +29,6 @@ public class FuzzTests
         return ms.ToArray();
     }
 
-    private static byte[] Gzip(byte[] raw)
-    {
-        var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(raw);
-        return ms.ToArray();
-    }
-
     [Fact]
     public void Random_bytes()
     {
@@ -55,7 +47,7 @@ public class FuzzTests
     public void Mutations_of_real_headers()
     {
         var rng = new Rng(2);
-        var seeds = new (string Kind, byte[] Bytes)[] { ("idx", ValidIdx()), ("idx", Gzip(ValidIdx())), ("npy", ValidNpy()) };
+        var seeds = new (string Kind, byte[] Bytes)[] { ("idx", ValidIdx()), ("idx", IdxTests.Gzip(ValidIdx())), ("npy", ValidNpy()) };
         for (int trial = 0; trial < 6000; trial++)
         {
             var (kind, original) = seeds[trial % seeds.Length];

@@ -14,7 +14,7 @@ public class IdxTests
         return ms.ToArray();
     }
 
-    private static byte[] Gzip(byte[] raw)
+    internal static byte[] Gzip(byte[] raw)
     {
         var ms = new MemoryStream();
         using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(raw);
