@@ -42,6 +42,7 @@ public static class Cli
         root.Subcommands.Add(EvalCommand.CreateEval(io));
         root.Subcommands.Add(EvalCommand.CreatePredict(io));
         root.Subcommands.Add(TuneCommand.Create(io));
+        root.Subcommands.Add(ExportCommand.Create(io));
         return root;
     }
 

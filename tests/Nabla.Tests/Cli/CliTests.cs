@@ -87,8 +87,8 @@ public class CliTests : IDisposable
         Assert.Equal(0, Run([.. common, "--out", whole]).Code);
         Assert.Equal(0, Run([.. common, "--out", parts, "--stop-after", "50"]).Code);
         Assert.Equal(0, Run("train", "--resume", parts, "--json").Code);
-        var a = Serialization.SafeTensors.Read(Path.Combine(whole, "model.safetensors")).Tensors;
-        var b = Serialization.SafeTensors.Read(Path.Combine(parts, "model.safetensors")).Tensors;
+        var a = Nabla.Serialization.SafeTensors.Read(Path.Combine(whole, "model.safetensors")).Tensors;
+        var b = Nabla.Serialization.SafeTensors.Read(Path.Combine(parts, "model.safetensors")).Tensors;
         foreach (var (name, t) in a) Assert.Equal(t.Data, b[name].Data);
     }
 }
