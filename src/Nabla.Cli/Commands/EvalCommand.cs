@@ -63,13 +63,14 @@ public static class EvalCommand
         var npy = new Option<string?>("--npy") { Description = "a .npy of one sample (784,) / (28, 28) or of n samples (n, 784) / (n, 28, 28), raw pixel values" };
         var image = new Option<string?>("--image") { Description = "a PNG picture of the model's input size (e.g. 28×28), 8-bit grey or colour" };
         var top = new Option<int>("--top") { Description = "how many classes to show per sample", DefaultValueFactory = _ => 3 };
+        var save = new Option<string?>("--out") { Description = "also write the network's outputs [n, k] (float32) to this .npy file" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
         var command = new Command("predict", """
             The predicted class and its probabilities for a PNG image or for samples in a .npy file (raw values: 0..255
             for 8-bit images; the model's own normalisation is applied).
             Examples: nabla predict --model runs/hw-relu/model.safetensors --image shoe.png
-                      nabla predict --model runs/hw-relu/model.safetensors --npy digits.npy
-            """) { model, npy, image, top, json };
+                      nabla predict --model runs/hw-relu/model.safetensors --npy digits.npy --out outputs.npy
+            """) { model, npy, image, top, save, json };
         command.SetAction(parse =>
         {
             var net = ModelFile.LoadNetwork<float>(parse.GetValue(model)!, out var info);
@@ -97,6 +98,7 @@ public static class EvalCommand
             var X = new Tensors.Matrix<float>((int)count, d);
             for (int i = 0; i < count; i++) info.Normalization.Apply(samples, i, X.Row(i));
             var P = net.Forward(X);
+            if (parse.GetValue(save) is { } outputs) Npy.Write(outputs, NpyArray.FromFloats(P.Span.ToArray(), P.Rows, P.Cols));
             var names = info.ClassNames;
             var rows = new List<object>();
             for (int i = 0; i < count; i++)

@@ -41,20 +41,12 @@ public class ReadmeExampleTests
         return lines[from..to].Where(l => l.Length > 0).ToArray();
     }
 
-    private static string RepositoryFile(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, name)) && Directory.Exists(Path.Combine(dir.FullName, "src")))
-                return Path.Combine(dir.FullName, name);
-        throw new FileNotFoundException($"{name} not found above {AppContext.BaseDirectory}");
-    }
-
     [Fact]
     public void Readme_shows_this_example_verbatim()
     {
-        var readme = Lines(File.ReadAllText(RepositoryFile("README.md")), "<!-- BEGIN README EXAMPLE -->", "<!-- END README EXAMPLE -->")
+        var readme = Lines(File.ReadAllText(Support.Repository.File("README.md")), "<!-- BEGIN README EXAMPLE -->", "<!-- END README EXAMPLE -->")
             .Where(l => !l.StartsWith("```")).ToArray();
-        var source = Lines(File.ReadAllText(RepositoryFile("tests/Nabla.Tests/Examples/ReadmeExampleTests.cs")), "// BEGIN README EXAMPLE", "// END README EXAMPLE");
+        var source = Lines(File.ReadAllText(Support.Repository.File("tests/Nabla.Tests/Examples/ReadmeExampleTests.cs")), "// BEGIN README EXAMPLE", "// END README EXAMPLE");
         Assert.Equal(source, readme);
     }
 
