@@ -42,6 +42,28 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Every_command_has_help_with_an_example_and_the_version_prints()
+    {
+        var root = Nabla.Cli.Cli.Build(new Io(TextWriter.Null, TextWriter.Null));
+        var commands = new List<string>();
+        void Walk(System.CommandLine.Command c, string path)
+        {
+            foreach (var sub in c.Subcommands) { commands.Add($"{path}{sub.Name}"); Walk(sub, $"{path}{sub.Name} "); }
+        }
+        Walk(root, "");
+        Assert.Contains("export onnx", commands);
+        foreach (var command in commands)
+        {
+            var (code, output, _) = Run([.. command.Split(' '), "--help"]);
+            Assert.Equal(0, code);
+            Assert.Contains("Example", output, StringComparison.OrdinalIgnoreCase);
+        }
+        var version = Run("--version");
+        Assert.Equal(0, version.Code);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", version.Out.Trim());
+    }
+
+    [Fact]
     public void Gradcheck_json_reports_every_tensor()
     {
         var (code, output, _) = Run("gradcheck", "--net", "7,5,leaky_relu=0.01,4,softplus=1,3,gelu,2,tanh", "--loss", "mse", "--json");
