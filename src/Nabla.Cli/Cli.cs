@@ -43,6 +43,8 @@ public static class Cli
         root.Subcommands.Add(EvalCommand.CreatePredict(io));
         root.Subcommands.Add(TuneCommand.Create(io));
         root.Subcommands.Add(ExportCommand.Create(io));
+        root.Subcommands.Add(ReportCommand.CreateReport(io));
+        root.Subcommands.Add(ReportCommand.CreatePlot(io));
         return root;
     }
 
@@ -62,7 +64,7 @@ public static class Cli
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is UsageException or SpecException or ArgumentException or FormatException or DatasetNotFoundException
-            or Data.DataFormatException { Problem: "no such file" })
+            or Data.DataFormatException { Problem: "no such file" } or FileNotFoundException or DirectoryNotFoundException)
         {
             error.WriteLine($"nabla: {OneLine(e.Message)}");
             return Usage;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -45,19 +46,21 @@ public static class TrainCommand
     private static readonly Option<string?> Out = new("--out") { Description = "run folder (default runs/<time>-<preset>)" };
     private static readonly Option<string?> Resume = new("--resume") { Description = "continue the stopped run in this folder" };
     private static readonly Option<bool> Json = new("--json") { Description = "print metrics.json instead of tables" };
+    private static readonly Option<bool> NoReport = new("--no-report") { Description = "skip report.html and plots/ (nabla report DIR writes them later)" };
     internal static readonly Option<long?> StopAfter = new("--stop-after") { Description = "stop after this many updates, leaving a checkpoint (to test --resume)", Hidden = true };
 
     public static Command Create(Io io)
     {
         var command = new Command("train", """
-            Train a network and write a run folder: model.safetensors, history.csv, metrics.json, run.json, checkpoint.safetensors.
+            Train a network and write a run folder: model.safetensors, history.csv, metrics.json, run.json, checkpoint.safetensors,
+            and report.html with its pictures in plots/.
             Examples:
               nabla train --model hw-relu
               nabla train --data mnist --net 784,32,sigmoid,32,sigmoid,10,softmax --batch 1 --epochs 3 --lr 0.05
             """)
         {
             Data, Net, Model, Loss, Optimizer, Lr, Momentum, Nesterov, Batch, Epochs, Updates, L2, Validation, Subsample, Task, TestCount,
-            Standardize, EvalEvery, Seed, Threads, Precision, NoShuffle, NoBias, Initializer, Init, Schedule, Patience, CheckpointEvery, Out, Resume, Json, StopAfter,
+            Standardize, EvalEvery, Seed, Threads, Precision, NoShuffle, NoBias, Initializer, Init, Schedule, Patience, CheckpointEvery, Out, Resume, Json, NoReport, StopAfter,
         };
         command.SetAction(parse => Execute(io, parse));
         return command;
@@ -137,11 +140,11 @@ public static class TrainCommand
             folder = parse.GetValue(Out) ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{settings.Preset}");
         }
         return settings.Precision == "float64"
-            ? Train<double>(io, settings, folder, resume is not null, parse.GetValue(StopAfter), parse.GetValue(Json), parse.Tokens.Select(t => t.Value))
-            : Train<float>(io, settings, folder, resume is not null, parse.GetValue(StopAfter), parse.GetValue(Json), parse.Tokens.Select(t => t.Value));
+            ? Train<double>(io, settings, folder, resume is not null, parse.GetValue(StopAfter), parse.GetValue(Json), !parse.GetValue(NoReport), parse.Tokens.Where(t => t.Type != TokenType.Command).Select(t => t.Value))
+            : Train<float>(io, settings, folder, resume is not null, parse.GetValue(StopAfter), parse.GetValue(Json), !parse.GetValue(NoReport), parse.Tokens.Where(t => t.Type != TokenType.Command).Select(t => t.Value));
     }
 
-    private static int Train<T>(Io io, RunSettings settings, string folder, bool resume, long? stopAfter, bool json, IEnumerable<string> tokens)
+    private static int Train<T>(Io io, RunSettings settings, string folder, bool resume, long? stopAfter, bool json, bool report, IEnumerable<string> tokens)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var started = Stopwatch.StartNew();
@@ -247,6 +250,14 @@ public static class TrainCommand
         AtomicFile.WriteAllText(Path.Combine(folder, "history.csv"), session.Trainer.History.ToCsv());
         string metricsJson = JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.WriteAllText(Path.Combine(folder, "metrics.json"), metricsJson);
+        if (report && !outcome.Diverged)
+        {
+            try { Reports.RunReport.Write(folder); }
+            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or FormatException)
+            {
+                io.Error.WriteLine($"nabla: the run is saved, but report.html was not written: {e.Message}");
+            }
+        }
 
         if (json) io.Output.WriteLine(JsonSerializer.Serialize(metrics));
         else
@@ -260,6 +271,7 @@ public static class TrainCommand
             table.AddRow("updates", $"{session.Trainer.Update:N0} ({epochsRun:0.##} epochs)");
             table.AddRow("training time", $"{trainSeconds:F1} s ({metrics["updates_per_second"]:N0} updates/s{(metrics["seconds_per_epoch"] is double spe ? $", {spe:F2} s/epoch" : "")})");
             table.AddRow("run folder", Markup.Escape(folder));
+            if (File.Exists(Path.Combine(folder, "report.html"))) table.AddRow("report", Markup.Escape(Path.Combine(folder, "report.html")));
             io.Console.Write(table);
         }
         return outcome.Diverged ? Cli.Failed : Cli.Ok;

@@ -64,4 +64,29 @@ public sealed class History
         }
         return sb.ToString();
     }
+
+    /// <summary>Reads what <see cref="ToCsv"/> wrote; a malformed line is a <see cref="FormatException"/> naming it.</summary>
+    public static History FromCsv(string csv)
+    {
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || lines[0].Trim() != "update,epoch,train_loss,train_error,test_loss,test_error")
+            throw new FormatException("history.csv: the first line is not update,epoch,train_loss,train_error,test_loss,test_error");
+        var history = new History(lines.Length);
+        var inv = CultureInfo.InvariantCulture;
+        for (int n = 1; n < lines.Length; n++)
+        {
+            string[] f = lines[n].Trim().Split(',');
+            if (f.Length != 6 || !long.TryParse(f[0], inv, out long update) || !int.TryParse(f[1], inv, out int epoch))
+                throw new FormatException($"history.csv line {n + 1}: expected six comma-separated fields starting with two integers");
+            double Field(int i) => double.TryParse(f[i], NumberStyles.Float, inv, out double v) ? v
+                : throw new FormatException($"history.csv line {n + 1}: field {i + 1} '{f[i]}' is not a number");
+            if (update > 0)
+            {
+                if (update != history.Updates + 1) throw new FormatException($"history.csv line {n + 1}: update {update} follows {history.Updates}");
+                history.Add(epoch, Field(2), Field(3));
+            }
+            if (f[4].Length > 0) history.AddEvaluation(new EvaluationPoint(update, epoch, Field(4), Field(5)));
+        }
+        return history;
+    }
 }
