@@ -92,7 +92,7 @@ public static class BenchCommand
             int t = Cli.Positive(parse, threads);
             WorkerPool.MaxThreads = t;
             string? only = parse.GetValue(workload);
-            var data = Data.Catalog.Load(Data.Catalog.FashionMnist);
+            var data = DataCommand.Load(io, Data.Catalog.FashionMnist);
             var rows = new List<Dictionary<string, object?>>();
             foreach (var w in Workloads)
             {

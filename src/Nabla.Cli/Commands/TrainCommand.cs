@@ -148,7 +148,7 @@ public static class TrainCommand
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var started = Stopwatch.StartNew();
-        var source = Catalog.Load(settings.Data);
+        var source = DataCommand.Load(io, settings.Data);
         var data = PreparedData.Prepare(settings, source);
         var session = new TrainingSession<T>(settings, data);
         Directory.CreateDirectory(folder);

@@ -53,7 +53,7 @@ public static class TuneCommand
                 var other => throw new UsageException($"--search must be grid or random, not '{other}'"),
             };
             foreach (var c in candidates) c.Validate();
-            var source = Catalog.Load(baseline.Data);
+            var source = DataCommand.Load(io, baseline.Data);
             string folder = parse.GetValue(outDir) ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-tune-{baseline.Preset}");
             bool quiet = parse.GetValue(json);
             if (!quiet) io.Console.MarkupLine($"[bold]tuning[/] {Markup.Escape(baseline.Net)} on {Markup.Escape(source.Title)}: {candidates.Count} trial(s), scored on {baseline.Validation:P0} of the training data held out for validation");
