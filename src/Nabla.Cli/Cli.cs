@@ -45,6 +45,7 @@ public static class Cli
         root.Subcommands.Add(ExportCommand.Create(io));
         root.Subcommands.Add(ReportCommand.CreateReport(io));
         root.Subcommands.Add(ReportCommand.CreatePlot(io));
+        root.Subcommands.Add(ExperimentCommand.Create(io));
         return root;
     }
 
