@@ -33,7 +33,9 @@ public static class ChartRenderer
         foreach (var series in chart.Series)
         {
             var (xs, ys) = Transform(series.X, series.Y, chart.LogX, chart.LogY);
-            var color = chart.Surface is not null && series.Kind == SeriesKind.Markers ? (marker == 0 ? Colors.White : Style.Accent) : Shades[shade++ % Shades.Length];
+            var color = series.Kind == SeriesKind.Guide ? Style.Mid
+                : chart.Surface is not null && series.Kind == SeriesKind.Markers ? (marker == 0 ? Colors.White : Style.Accent)
+                : Shades[shade++ % Shades.Length];
             var scatter = plot.Add.Scatter(xs, ys, color);
             scatter.LegendText = series.Label;
             switch (series.Kind)
@@ -52,6 +54,11 @@ public static class ChartRenderer
                     scatter.MarkerSize = xs.Length > 500 ? 3 : 9;
                     scatter.MarkerShape = Markers[marker++ % Markers.Length];
                     if (chart.Surface is not null) { scatter.MarkerSize = 16; scatter.MarkerLineColor = Style.Ink; scatter.MarkerLineWidth = 2; }
+                    break;
+                case SeriesKind.Guide:
+                    scatter.MarkerSize = 0;
+                    scatter.LineWidth = 1;
+                    scatter.LinePattern = LinePattern.Dotted;
                     break;
                 case SeriesKind.LineMarkers:
                     scatter.LineWidth = 1.5f;

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Nabla.Experiments;
 
-/// <summary>How a series is drawn.</summary>
-public enum SeriesKind { Line, Dashed, Markers, LineMarkers }
+/// <summary>How a series is drawn; <see cref="Guide"/> is a thin light line for contours and reference lines.</summary>
+public enum SeriesKind { Line, Dashed, Markers, LineMarkers, Guide }
 
 /// <summary>One line or set of points of a chart.</summary>
 public sealed record Series(string Label, double[] X, double[] Y, SeriesKind Kind = SeriesKind.Line);

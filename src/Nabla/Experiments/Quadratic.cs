@@ -101,14 +101,14 @@ public sealed class Quadratic : IExperiment
                 xs[k] = Math.Sqrt(2 * level / A) * Math.Cos(t);
                 ys[k] = Math.Sqrt(2 * level / B) * Math.Sin(t);
             }
-            series.Add(new Series(level == 0.05 ? "contours of L" : "", xs, ys, SeriesKind.Dashed));
+            series.Add(new Series(level == 0.05 ? "contours of L" : "", xs, ys, SeriesKind.Guide));
         }
         foreach (var (step, label) in new[] { (0.05, "η = 0.05: w1 shrinks by 0.5 a step"), (0.19, "η = 0.19: w1 flips sign, shrinks by 0.9") })
         {
             var p = Descend(A, B, step, 30);
             series.Add(new Series(label, p.Select(q => q.W1).ToArray(), p.Select(q => q.W2).ToArray(), SeriesKind.LineMarkers));
         }
-        r.Charts.Add(new Chart("trajectories", $"GD on ½({A}·w1² + {B}·w2²) from (1, 1)", "w1", "w2", series, SquareUnits: true, YRange: (-1.2, 1.2)));
+        r.Charts.Add(new Chart("trajectories", $"GD on ½({A}·w1² + {B}·w2²) from (1, 1)", "w1", "w2", series, SquareUnits: true, YRange: (-1.2, 1.2), Legend: "lower right"));
         var around = new[] { 0.05, 0.19, 0.2, 0.205, 0.21 };
         r.Charts.Add(new Chart("threshold", $"|w1| under GD, a = {A}: the threshold η = 2/a = {2 / A}", "step", "|w1|",
             around.Select(e => new Series($"η = {e} (ρ1 = {1 - e * A:0.##})", Enumerable.Range(0, 41).Select(t => (double)t).ToArray(),

@@ -96,7 +96,7 @@ public sealed class SoftmaxGradient : IExperiment
         r.Checks.Add(new Check("loss: Nabla's objective vs the formula's", loss, Loss(Z, Y), 1e-12));
         r.Charts.Add(new Chart("formula-vs-numeric", $"∂L/∂θ on {n:N0} FashionMNIST images: formula against central differences", "central difference (ε = 1e-5)", "formula −(1/n)Σ x(y − ŷ)", [
             new Series("all 7,850 parameters", numeric.ToArray(), formula.ToArray(), SeriesKind.Markers),
-            new Series("y = x", [numeric.Min(), numeric.Max()], [numeric.Min(), numeric.Max()], SeriesKind.Dashed),
+            new Series("y = x", [numeric.Min(), numeric.Max()], [numeric.Min(), numeric.Max()], SeriesKind.Guide),
         ]));
         r.Notes.Add($"Central differences L(θ ± ε), ε = {Epsilon}, moving one logit column at a time; weights drawn from N(0, 1/max(n_in, n_out)), biases from N(0, 0.01).");
         return r;
