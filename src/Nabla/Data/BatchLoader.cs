@@ -77,8 +77,11 @@ public sealed class BatchLoader<T> where T : unmanaged, IFloatingPointIeee754<T>
         _y.Resize(n);
         _y.Clear();
         var labels = _data.Labels;
+        int end = _data.Count;
         for (int r = 0; r < n; r++)
         {
+            // Rows come in shuffled order, beyond the hardware prefetcher's guess: ask for the one four ahead.
+            if (_position + r + 4 < end) _data.Prefetch(_order[_position + r + 4]);
             int i = _order[_position + r];
             _normalization.Apply(_data, i, _x.Row(r));
             if (_y.Cols == 1) _y[r, 0] = T.CreateTruncating(labels[i]);

@@ -56,6 +56,22 @@ public sealed class Dataset
 
     public ReadOnlySpan<byte> ByteRow(int i) => _bytes.AsSpan(i * Features, Features);
 
+    /// <summary>Asks the processor to start fetching sample <paramref name="i"/> into cache (a hint; no effect where unsupported).</summary>
+    public unsafe void Prefetch(int i)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        if (_bytes is not null)
+        {
+            fixed (byte* row = &_bytes[i * Features])
+                for (int offset = 0; offset < Features; offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + offset);
+        }
+        else if (_floats is not null)
+        {
+            fixed (float* row = &_floats[i * Features])
+                for (int offset = 0; offset < Features; offset += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + offset);
+        }
+    }
+
     public ReadOnlySpan<float> FloatRow(int i) => _floats.AsSpan(i * Features, Features);
 
     /// <summary>The samples at <paramref name="indices"/>, in that order, as a new dataset.</summary>

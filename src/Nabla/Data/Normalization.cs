@@ -68,6 +68,12 @@ public sealed class Normalization
     /// <summary>Writes sample <paramref name="i"/> of <paramref name="data"/>, normalised, into <paramref name="destination"/>.</summary>
     public void Apply<T>(Dataset data, int i, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && data.IsBytes && Mean is null)
+        {
+            // The common case (8-bit pixels ÷ 255 into float32) in one SIMD pass, bit-identical to the general path.
+            Kernels.PixelKernels.Scale(data.ByteRow(i), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(destination), Divisor);
+            return;
+        }
         if (data.IsBytes) TensorPrimitives.ConvertTruncating(data.ByteRow(i), destination);
         else TensorPrimitives.ConvertTruncating(data.FloatRow(i), destination);
         if (Divisor != 1f) TensorPrimitives.Divide(destination, T.CreateTruncating(Divisor), destination);

@@ -14,6 +14,8 @@ public class GemmTests
             { 1, 1, 1 }, { 1, 784, 1 }, { 1, 1, 784 }, { 784, 1, 1 }, { 63, 65, 67 }, { 257, 3, 5 }, { 3, 257, 5 },
             { 5, 3, 257 }, { 64, 128, 784 }, { 64, 10, 128 }, { 10, 128, 64 }, { 128, 784, 64 }, { 97, 33, 300 },
             { 200, 300, 600 }, { 8, 32, 1 }, { 9, 33, 2 }, { 0, 5, 3 }, { 4, 0, 3 }, { 4, 5, 0 },
+            // few rows (the weight gradient of a 10-output layer): every row count of that path, k across its 256-step blocks
+            { 6, 32, 7 }, { 7, 95, 513 }, { 10, 784, 100 }, { 11, 40, 256 }, { 12, 33, 300 }, { 5, 64, 9 }, { 13, 64, 9 },
         };
         for (int s = 1; s <= 40; s += 3) data.Add(s, s + 1, s + 2);
         return data;
@@ -83,6 +85,28 @@ public class GemmTests
         var naive = new Matrix<float>(300, 500);
         GemmNaive.MatMul(A, B, naive);
         Compare.Close(naive, two, 2e-5, 2e-5 * Math.Sqrt(700) * 4, "parallel product");
+    }
+
+    [Fact]
+    public void Few_row_weight_gradient_does_not_depend_on_the_thread_count()
+    {
+        var dZ = Compare.Random<float>(3000, 10, 31);   // dW [10, 1000] = dZᵀ·X over 3,000 samples: split over columns
+        var X = Compare.Random<float>(3000, 1000, 32);
+        var one = new Matrix<float>(10, 1000);
+        var four = new Matrix<float>(10, 1000);
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            WorkerPool.MaxThreads = 1;
+            Gemm.MatMulTransA(dZ, X, one);
+            WorkerPool.MaxThreads = 4;
+            Gemm.MatMulTransA(dZ, X, four);
+        }
+        finally { WorkerPool.MaxThreads = saved; }
+        Assert.True(one.Span.SequenceEqual(four.Span), "one thread and four threads gave different bits");
+        var naive = new Matrix<float>(10, 1000);
+        GemmNaive.MatMulTransA(dZ, X, naive);
+        Compare.Close(naive, four, 2e-5, 2e-5 * Math.Sqrt(3000) * 4, "dZᵀ·X");
     }
 
     [Theory]

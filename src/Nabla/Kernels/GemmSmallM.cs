@@ -1,0 +1,100 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// C[m, n] (+)= A·B for few rows (6 ≤ m ≤ 12) and rows of B contiguous: the weight gradient of a layer with
+/// ten outputs, dW [10, in] = dZᵀ·X. The blocked kernel's 8-row tiles would run 8 + 2 rows (62% of the
+/// arithmetic useful); here one tile holds all rows, zero-padded to 12, by two vectors of columns:
+/// 24 accumulators, and per step of p two loads of B straight from its rows (no packing) and twelve
+/// broadcasts of A. Each C element is the same chain of fused multiply-adds over p as in the other paths,
+/// in the same order, whatever the column split between threads.
+/// </summary>
+internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public const int Rows = 12, MinRows = 6, KC = 256;
+    public static bool Available => Vector512.IsHardwareAccelerated;
+    public static int NR => 2 * Vector512<T>.Count;
+
+    [ThreadStatic] private static T[]? _packed;
+
+    /// <summary>C(i,j) (+)= Σ_p A(i,p)·B(p,j), A(i,p) = a[i·rsA + p·csA], B(p,j) = b[p·rsB + j].</summary>
+    public static void Run(int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, T* c, int ldc, bool accumulate)
+    {
+        var packed = _packed ??= new T[KC * Rows];
+        int nr = NR, full = n / nr * nr;
+        fixed (T* ap = packed)
+        {
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool overwrite = pc == 0 && !accumulate;
+                // ap[p·12 + i] = A(i, pc + p), rows m..11 zero.
+                for (int p = 0; p < kc; p++)
+                    for (int i = 0; i < Rows; i++)
+                        ap[p * Rows + i] = i < m ? a[(long)i * rsA + (long)(pc + p) * csA] : T.Zero;
+                T* bp = b + (long)pc * rsB;
+                for (int j = 0; j < full; j += nr) Tile(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = full; j < n; j++)
+                    {
+                        T sum = T.Zero; // as in a tile: the chain over p from zero, then added to C
+                        for (int p = 0; p < kc; p++) sum = T.FusedMultiplyAdd(ap[p * Rows + i], bp[(long)p * rsB + j], sum);
+                        c[(long)i * ldc + j] = overwrite ? sum : c[(long)i * ldc + j] + sum;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Tile(int kc, T* ap, T* b, int rsB, T* c, int ldc, int m, bool overwrite)
+    {
+        int W = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
+            c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            T* row = b + (long)p * rsB;
+            var b0 = Vector512.Load(row);
+            var b1 = Vector512.Load(row + W);
+            T* a = ap + p * Rows;
+            Vector512<T> x;
+            x = Vector512.Create(a[0]); c00 = Kernel<T>.Fma(x, b0, c00); c01 = Kernel<T>.Fma(x, b1, c01);
+            x = Vector512.Create(a[1]); c10 = Kernel<T>.Fma(x, b0, c10); c11 = Kernel<T>.Fma(x, b1, c11);
+            x = Vector512.Create(a[2]); c20 = Kernel<T>.Fma(x, b0, c20); c21 = Kernel<T>.Fma(x, b1, c21);
+            x = Vector512.Create(a[3]); c30 = Kernel<T>.Fma(x, b0, c30); c31 = Kernel<T>.Fma(x, b1, c31);
+            x = Vector512.Create(a[4]); c40 = Kernel<T>.Fma(x, b0, c40); c41 = Kernel<T>.Fma(x, b1, c41);
+            x = Vector512.Create(a[5]); c50 = Kernel<T>.Fma(x, b0, c50); c51 = Kernel<T>.Fma(x, b1, c51);
+            x = Vector512.Create(a[6]); c60 = Kernel<T>.Fma(x, b0, c60); c61 = Kernel<T>.Fma(x, b1, c61);
+            x = Vector512.Create(a[7]); c70 = Kernel<T>.Fma(x, b0, c70); c71 = Kernel<T>.Fma(x, b1, c71);
+            x = Vector512.Create(a[8]); c80 = Kernel<T>.Fma(x, b0, c80); c81 = Kernel<T>.Fma(x, b1, c81);
+            x = Vector512.Create(a[9]); c90 = Kernel<T>.Fma(x, b0, c90); c91 = Kernel<T>.Fma(x, b1, c91);
+            x = Vector512.Create(a[10]); ca0 = Kernel<T>.Fma(x, b0, ca0); ca1 = Kernel<T>.Fma(x, b1, ca1);
+            x = Vector512.Create(a[11]); cb0 = Kernel<T>.Fma(x, b0, cb0); cb1 = Kernel<T>.Fma(x, b1, cb1);
+        }
+        Store(c, c00, c01); Store(c + ldc, c10, c11); Store(c + 2 * ldc, c20, c21);
+        Store(c + 3 * ldc, c30, c31); Store(c + 4 * ldc, c40, c41); Store(c + 5 * ldc, c50, c51);
+        if (m > 6) Store(c + 6 * ldc, c60, c61);
+        if (m > 7) Store(c + 7 * ldc, c70, c71);
+        if (m > 8) Store(c + 8 * ldc, c80, c81);
+        if (m > 9) Store(c + 9 * ldc, c90, c91);
+        if (m > 10) Store(c + 10 * ldc, ca0, ca1);
+        if (m > 11) Store(c + 11 * ldc, cb0, cb1);
+
+        void Store(T* to, Vector512<T> v0, Vector512<T> v1)
+        {
+            if (!overwrite)
+            {
+                v0 += Vector512.Load(to);
+                v1 += Vector512.Load(to + W);
+            }
+            v0.Store(to);
+            v1.Store(to + W);
+        }
+    }
+}
