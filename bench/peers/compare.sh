@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
-# Nabla and PyTorch on the same workloads, one after the other on this machine, same thread count,
-# then a table of seconds per epoch and the ratio (PyTorch / Nabla: above 1 means Nabla is faster).
-#   bash bench/peers/compare.sh [THREADS] [WORKLOAD]
+# Nabla and its peers on the same workloads, one after the other on this machine, same thread count:
+# Nabla, PyTorch 1.13, NumPy (the coursework's way) and scikit-learn (W2), all from Debian. Prints a table of
+# seconds per epoch and the ratio best peer ÷ Nabla (above 1: Nabla is faster).
+#   bash bench/peers/compare.sh [THREADS] [WORKLOAD] [EPOCHS]
+# Needs scripts/setup-peers.sh (python3-torch, python3-numpy, python3-sklearn, libopenblas0-pthread).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-threads="${1:-1}"; only="${2:-}"
+threads="${1:-1}"; only="${2:-}"; epochs="${3:-}"
 out="$(mktemp -d)"
-args=(--threads "$threads" --json); [ -n "$only" ] && args+=(--workload "$only")
+args=(--threads "$threads" --json); [ -n "$only" ] && args+=(--workload "$only"); [ -n "$epochs" ] && args+=(--epochs "$epochs")
 "$root/nabla" bench workloads "${args[@]}" | grep -v '"W5' > "$out/nabla.jsonl" || true
-OPENBLAS_CORETYPE=Cooperlake /usr/bin/python3 "$root/bench/peers/torch_workloads.py" "${args[@]:0:2}" ${only:+--workload "$only"} > "$out/torch.jsonl"
-/usr/bin/python3 - "$out" <<'PY'
+peer=(${only:+--workload "$only"} ${epochs:+--epochs "$epochs"})
+# Debian's OpenBLAS needs to be told this processor's kernel (AVX-512), or the peers look several times slower.
+export OPENBLAS_CORETYPE=Cooperlake OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads"
+/usr/bin/python3 "$root/bench/peers/torch_workloads.py" --threads "$threads" "${peer[@]}" > "$out/peers.jsonl"
+/usr/bin/python3 "$root/bench/peers/numpy_workloads.py" --sklearn "${peer[@]}" >> "$out/peers.jsonl"
+/usr/bin/python3 - "$out" "$threads" <<'PY'
 import json, sys
-out = sys.argv[1]
+out, threads = sys.argv[1], sys.argv[2]
 nabla = {json.loads(l)["workload"]: json.loads(l) for l in open(f"{out}/nabla.jsonl") if l.strip()}
-torch = {json.loads(l)["workload"]: json.loads(l) for l in open(f"{out}/torch.jsonl") if l.strip()}
-print(f"{'workload':24} {'nabla s/epoch':>14} {'pytorch s/epoch':>16} {'ratio':>7} {'nabla acc':>10} {'torch acc':>10}")
+peers = {}
+for line in open(f"{out}/peers.jsonl"):
+    if line.strip():
+        r = json.loads(line)
+        peers.setdefault(r["workload"], {})[r["peer"].split()[0]] = r
+names = ["pytorch", "numpy", "scikit-learn"]
+print(f"{threads} thread(s); seconds per epoch (median), test accuracy in brackets")
+print(f"{'workload':24} {'nabla':>16} " + " ".join(f"{n:>16}" for n in names) + f" {'best peer/nabla':>16}")
 for w, n in nabla.items():
-    t = torch.get(w)
-    if not t: continue
-    print(f"{w:24} {n['s_per_epoch']:14.3f} {t['s_per_epoch']:16.3f} {t['s_per_epoch']/n['s_per_epoch']:6.2f}x {n['test_accuracy']:10.4f} {t['test_accuracy']:10.4f}")
+    row = peers.get(w, {})
+    cells = [f"{row[p]['s_per_epoch']:.3f} ({row[p]['test_accuracy']:.3f})" if p in row else "" for p in names]
+    best = min((r["s_per_epoch"] for r in row.values()), default=None)
+    ratio = f"{best / n['s_per_epoch']:.2f}x" if best else ""
+    print(f"{w:24} {n['s_per_epoch']:.3f} ({n['test_accuracy']:.3f}) " + " ".join(f"{c:>16}" for c in cells) + f" {ratio:>16}")
 PY
