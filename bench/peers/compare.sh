@@ -9,7 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 threads="${1:-1}"; only="${2:-}"; epochs="${3:-}"
 out="$(mktemp -d)"
 args=(--threads "$threads" --json); [ -n "$only" ] && args+=(--workload "$only"); [ -n "$epochs" ] && args+=(--epochs "$epochs")
-"$root/nabla" bench workloads "${args[@]}" | grep -v '"W5' > "$out/nabla.jsonl" || true
+"$root/nabla" bench workloads "${args[@]}" > "$out/nabla.jsonl" || true
 peer=(${only:+--workload "$only"} ${epochs:+--epochs "$epochs"})
 # Debian's OpenBLAS needs to be told this processor's kernel (AVX-512), or the peers look several times slower.
 export OPENBLAS_CORETYPE=Cooperlake OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads"
@@ -25,10 +25,16 @@ for line in open(f"{out}/peers.jsonl"):
         r = json.loads(line)
         peers.setdefault(r["workload"], {})[r["peer"].split()[0]] = r
 names = ["pytorch", "numpy", "scikit-learn"]
-print(f"{threads} thread(s); seconds per epoch (median), test accuracy in brackets")
+print(f"{threads} thread(s); seconds per epoch (median), test accuracy in brackets; W5 in images per second")
 print(f"{'workload':24} {'nabla':>16} " + " ".join(f"{n:>16}" for n in names) + f" {'best peer/nabla':>16}")
 for w, n in nabla.items():
     row = peers.get(w, {})
+    if "images_per_s" in n:   # W5: images per second, more is better
+        cells = [f"{row[p]['images_per_s']:,.0f}/s" if p in row else "" for p in names]
+        best = max((r["images_per_s"] for r in row.values()), default=None)
+        ratio = f"{n['images_per_s'] / best:.2f}x" if best else ""
+        print(f"{w:24} {n['images_per_s']:>14,.0f}/s " + " ".join(f"{c:>16}" for c in cells) + f" {ratio:>16}")
+        continue
     cells = [f"{row[p]['s_per_epoch']:.3f} ({row[p]['test_accuracy']:.3f})" if p in row else "" for p in names]
     best = min((r["s_per_epoch"] for r in row.values()), default=None)
     ratio = f"{best / n['s_per_epoch']:.2f}x" if best else ""

@@ -116,6 +116,20 @@ def sklearn_run(spec, batch, lr, epochs, xtr, ytr, xte, yte):
     return statistics.median(times), float(clf.score(xte, yte))
 
 
+def inference(xte, batch, seconds=1.0):
+    """W5: the W2 network (784-128-10 ReLU, softmax) over the 10,000 test images; images per second (median of repeats)."""
+    net = Net([784, 128, "relu", 10], np.random.default_rng(1))
+    def run():
+        for i in range(0, len(xte), batch):
+            z = net.forward(xte[i:i + batch])
+            p = np.exp(z - z.max(1, keepdims=True))
+            p /= p.sum(1, keepdims=True)
+    times, start = [], time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < 3:
+        t = time.perf_counter(); run(); times.append(time.perf_counter() - t)
+    return len(xte) / statistics.median(times)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--workload")
@@ -125,6 +139,10 @@ def main():
     threads = int(os.environ.get("OPENBLAS_NUM_THREADS", "0") or 0) or os.cpu_count()
     xtr, ytr = load("train")
     xte, yte = load("t10k")
+    if args.workload in (None, "W5", "inference"):
+        for batch in (1000, 1):
+            print(json.dumps({"peer": f"numpy {np.__version__}", "workload": f"W5 inference batch {batch}", "threads": threads,
+                              "images_per_s": inference(xte, batch)}), flush=True)
     for wid, name, spec, batch, lr, momentum, l2, epochs in WORKLOADS:
         if args.workload and args.workload not in (wid, name):
             continue

@@ -41,6 +41,19 @@ def build(spec):
     return nn.Sequential(*layers)
 
 
+def inference(xte, batch, seconds=1.0):
+    """W5: the W2 network (784-128-10 ReLU, softmax) over the 10,000 test images; images per second (median of repeats)."""
+    net = build([784, 128, "relu", 10])
+    def run():
+        with torch.no_grad():
+            for i in range(0, len(xte), batch):
+                torch.softmax(net(xte[i:i + batch]), 1)
+    times, start = [], time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < 3:
+        t = time.perf_counter(); run(); times.append(time.perf_counter() - t)
+    return len(xte) / statistics.median(times)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
@@ -51,6 +64,10 @@ def main():
     torch.manual_seed(1)
     xtr, ytr = load("train")
     xte, yte = load("t10k")
+    if args.workload in (None, "W5", "inference"):
+        for batch in (1000, 1):
+            print(json.dumps({"peer": f"pytorch {torch.__version__}", "workload": f"W5 inference batch {batch}", "threads": args.threads,
+                              "images_per_s": inference(xte, batch)}), flush=True)
     for wid, name, spec, batch, lr, momentum, l2, epochs in WORKLOADS:
         if args.workload and args.workload not in (wid, name):
             continue

@@ -17,7 +17,7 @@ public static class BenchCommand
 {
     /// <summary>
     /// The products of a 784-128-10 network at batch 64 (forward Z = A Wᵀ, backward dW = dZᵀ A and dA = dZ W),
-    /// and of softmax regression 784→10 at batch 100 (workload W3).
+    /// of softmax regression 784→10 at batch 100 (workload W3) and the middle layer of 784-1024-1024-10 at batch 256 (W4).
     /// </summary>
     private static readonly (string Name, string Form, int M, int N, int K)[] NetworkShapes =
     [
@@ -28,6 +28,9 @@ public static class BenchCommand
         ("bwd dW1 = dZ1ᵀ·X [128,64]·[64,784]", "TN", 128, 784, 64),
         ("W3 fwd Z = X·Wᵀ  [100,784]·[10,784]ᵀ", "NT", 100, 10, 784),
         ("W3 bwd dW = dZᵀ·X [10,100]·[100,784]", "TN", 10, 784, 100),
+        ("W4 fwd Z2 = H1·W2ᵀ [256,1024]·[1024,1024]ᵀ", "NT", 256, 1024, 1024),
+        ("W4 bwd dW2 = dZ2ᵀ·H1 [1024,256]·[256,1024]", "TN", 1024, 1024, 256),
+        ("W4 bwd dH1 = dZ2·W2 [256,1024]·[1024,1024]", "NN", 256, 1024, 1024),
     ];
 
     public static Command Create(Io io)
