@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics.X86;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Nabla.Tensors;
@@ -167,6 +168,30 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// dst[q·ldDst + r] = src[r·ld + q] for an 8×8 block of floats: eight row loads, three rounds of shuffles
+    /// (pairs of elements, pairs of pairs, 128-bit halves), eight column stores.
+    /// </summary>
+    private static void Transpose8x8(float* src, long ld, float* dst, long ldDst)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ld);
+        var r2 = Avx.LoadVector256(src + 2 * ld); var r3 = Avx.LoadVector256(src + 3 * ld);
+        var r4 = Avx.LoadVector256(src + 4 * ld); var r5 = Avx.LoadVector256(src + 5 * ld);
+        var r6 = Avx.LoadVector256(src + 6 * ld); var r7 = Avx.LoadVector256(src + 7 * ld);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20)); Avx.Store(dst + ldDst, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldDst, Avx.Permute2x128(u2, u6, 0x20)); Avx.Store(dst + 3 * ldDst, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldDst, Avx.Permute2x128(u0, u4, 0x31)); Avx.Store(dst + 5 * ldDst, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldDst, Avx.Permute2x128(u2, u6, 0x31)); Avx.Store(dst + 7 * ldDst, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
     // Packed A: for each micro-panel of MR rows, kc columns of MR values (zero-padded past the last row).
     private static void PackA<T>(int mc, int kc, T* src, int rsA, int csA, T* dst, int MR)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -182,6 +207,15 @@ public static unsafe class Gemm
                     T* column = src + (long)p * csA + ir;
                     for (int i = 0; i < mr; i++) panel[p * MR + i] = column[i];
                 }
+            }
+            else if (typeof(T) == typeof(float) && mr == 8 && MR == 8 && csA == 1 && Avx.IsSupported)
+            {
+                // Row-major A: 8×8 blocks transposed in registers instead of 8 strided stores per column.
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                    Transpose8x8((float*)(src + (long)ir * rsA + p), rsA, (float*)(panel + p * MR), MR);
+                for (; p < kc; p++)
+                    for (int i = 0; i < 8; i++) panel[p * MR + i] = src[(long)(ir + i) * rsA + p];
             }
             else
                 for (int i = 0; i < mr; i++)
@@ -211,6 +245,16 @@ public static unsafe class Gemm
                     from.CopyTo(to);
                     to[nr..].Clear();
                 }
+            }
+            else if (typeof(T) == typeof(float) && nr == NR && NR % 8 == 0 && rsB == 1 && Avx.IsSupported)
+            {
+                // B stored transposed (A·Bᵀ, W [out, in]): 8×8 blocks transposed in registers.
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                    for (int g = 0; g < NR; g += 8)
+                        Transpose8x8((float*)(src + (long)(jr + g) * csB + p), csB, (float*)(panel + p * NR + g), NR);
+                for (; p < kc; p++)
+                    for (int j = 0; j < NR; j++) panel[p * NR + j] = src[(long)(jr + j) * csB + p];
             }
             else
             {
