@@ -253,9 +253,10 @@ public static class TrainCommand
         if (report && !outcome.Diverged)
         {
             try { Reports.RunReport.Write(folder); }
-            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or FormatException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                io.Error.WriteLine($"nabla: the run is saved, but report.html was not written: {e.Message}");
+                // The pictures are extras (and need native graphics libraries): the trained run stands without them.
+                io.Error.WriteLine($"nabla: the run is saved, but report.html was not written ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); try `nabla report {folder}`");
             }
         }
 
