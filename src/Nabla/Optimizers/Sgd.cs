@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Nabla.Layers;
 using Nabla.Tensors;
 
@@ -53,7 +55,31 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                 continue;
             }
             Span<T> v = _velocity is null ? default : _velocity[i].Span;
-            for (int j = 0; j < theta.Length; j++)
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // The same operations in the same order as the scalar loop below, sixteen (or eight) lanes at a time:
+                // no fused multiply-adds, so every value is bit-identical to it.
+                var eta512 = Vector512.Create(eta);
+                var mu512 = Vector512.Create(mu);
+                var decay512 = Vector512.Create(decay);
+                ref T t0 = ref MemoryMarshal.GetReference(theta);
+                ref T g0 = ref MemoryMarshal.GetReference(grad);
+                ref T v0 = ref MemoryMarshal.GetReference(v);
+                for (; j <= theta.Length - Vector512<T>.Count; j += Vector512<T>.Count)
+                {
+                    var t = Vector512.LoadUnsafe(ref t0, (nuint)j);
+                    var g = Vector512.LoadUnsafe(ref g0, (nuint)j) + decay512 * t;
+                    if (_velocity is not null)
+                    {
+                        var vj = mu512 * Vector512.LoadUnsafe(ref v0, (nuint)j) + g;
+                        vj.StoreUnsafe(ref v0, (nuint)j);
+                        g = Nesterov ? g + mu512 * vj : vj;
+                    }
+                    (t - eta512 * g).StoreUnsafe(ref t0, (nuint)j);
+                }
+            }
+            for (; j < theta.Length; j++)
             {
                 T g = grad[j] + decay * theta[j];
                 if (_velocity is not null)
