@@ -159,11 +159,13 @@ public static unsafe class Gemm
         for (int i = 0; i < m; i++)
         {
             var row = new Span<T>(c + (long)i * ldc, n);
-            if (!accumulate) row.Clear();
             for (int p = 0; p < k; p++)
             {
                 T x = a[(long)i * rsA + (long)p * csA];
-                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<T>(b + (long)p * rsB, n), x, row, row);
+                var bRow = new ReadOnlySpan<T>(b + (long)p * rsB, n);
+                // Overwriting: the first term is just b·x (an FMA onto zeros gives the same value, but +0 where b·x is −0), in one pass.
+                if (p == 0 && !accumulate) System.Numerics.Tensors.TensorPrimitives.Multiply(bRow, x, row);
+                else System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(bRow, x, row, row);
             }
         }
     }

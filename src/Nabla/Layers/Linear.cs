@@ -64,10 +64,12 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     {
         var A = _input ?? throw new InvalidOperationException("Linear: Backward called before Forward.");
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
-        Gemm.MatMulTransA(dZ, A, W.Grad, accumulate: true);                    // dW += dZᵀ A
+        var dW = W.GradForUpdate(out bool accumulate);
+        Gemm.MatMulTransA(dZ, A, dW, accumulate);                              // dW += dZᵀ A (= after ZeroGrad)
         if (b is not null)
         {
-            Span<T> db = b.Grad.Span;
+            Span<T> db = b.GradForUpdate(out bool add).Span;
+            if (!add) db.Clear();
             for (int r = 0; r < dZ.Rows; r++) TensorPrimitives.Add(db, dZ.Row(r), db); // db += Σ_rows dZ
         }
         if (!needInputGradient) return null;

@@ -34,6 +34,35 @@ public class LinearTests
         Assert.Equal(2.0, layer.b!.Grad[0, 0]);
     }
 
+    [Theory]
+    [InlineData(1)]   // the rank-k path (one sample)
+    [InlineData(40)]  // a packed product
+    public void Zero_grad_means_zero_whether_read_or_backpropagated_into(int batch)
+    {
+        var layer = new Linear<double>(37, 11);
+        var rng = new Randomness.Rng(3);
+        foreach (ref double w in layer.W.Value.Span) w = rng.NextNormal();
+        var a = new Matrix<double>(batch, 37);
+        var dz = new Matrix<double>(batch, 11);
+        foreach (ref double v in a.Span) v = rng.NextNormal();
+        foreach (ref double v in dz.Span) v = rng.NextNormal();
+        layer.Forward(a);
+        layer.Backward(dz, needInputGradient: false);
+        var once = layer.W.Grad.Clone();
+        var onceBias = layer.b!.Grad.Clone();
+        layer.Backward(dz, needInputGradient: false);                  // stale gradient, then:
+        layer.W.ZeroGrad();
+        layer.b.ZeroGrad();
+        Assert.All(layer.W.Grad.Span.ToArray(), g => Assert.Equal(0.0, g)); // read after ZeroGrad: zeros
+        layer.W.ZeroGrad();
+        layer.b.ZeroGrad();
+        layer.Backward(dz, needInputGradient: false);                  // backward after ZeroGrad: written, not added
+        Assert.Equal(once.Span.ToArray(), layer.W.Grad.Span.ToArray());
+        Assert.Equal(onceBias.Span.ToArray(), layer.b.Grad.Span.ToArray());
+        layer.Backward(dz, needInputGradient: false);                  // and the next one adds
+        for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once.Span[i], layer.W.Grad.Span[i], 12);
+    }
+
     [Fact]
     public void No_bias_layer_has_only_weights_and_they_decay()
     {
