@@ -14,10 +14,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 WORKLOADS = [
-    ("W1", "per-sample", [784, 32, "sigmoid", 32, "sigmoid", 10], 1, 0.05, 0.0, 0.0, 1),
+    ("W1", "per-sample", [784, 32, "sigmoid", 32, "sigmoid", 10], 1, 0.05, 0.0, 0.0, 3),
     ("W2", "mlp-128", [784, 128, "relu", 10], 64, 0.1, 0.0, 0.0, 3),
     ("W3", "softmax-regression", [784, 10], 100, 0.1, 0.0, 1e-4, 3),
-    ("W4", "mlp-large", [784, 1024, "relu", 1024, "relu", 10], 256, 0.01, 0.9, 0.0, 1),
+    ("W4", "mlp-large", [784, 1024, "relu", 1024, "relu", 10], 256, 0.01, 0.9, 0.0, 2),
 ]
 
 
