@@ -8,22 +8,10 @@ JSON object per workload and peer.
 
 The thread count is OpenBLAS's (OPENBLAS_NUM_THREADS; compare.sh sets it). OPENBLAS_CORETYPE matters:
 Debian's OpenBLAS does not recognise this processor and otherwise falls back to a generic kernel."""
-import argparse, gzip, json, os, statistics, time
+import argparse, json, os, statistics, time
 import numpy as np
 
-WORKLOADS = [
-    ("W1", "per-sample", [784, 32, "sigmoid", 32, "sigmoid", 10], 1, 0.05, 0.0, 0.0, 3),
-    ("W2", "mlp-128", [784, 128, "relu", 10], 64, 0.1, 0.0, 0.0, 3),
-    ("W3", "softmax-regression", [784, 10], 100, 0.1, 0.0, 1e-4, 3),
-    ("W4", "mlp-large", [784, 1024, "relu", 1024, "relu", 10], 256, 0.01, 0.9, 0.0, 2),
-]
-
-
-def load(prefix):
-    root = "/usr/share/datasets/fashion-mnist"
-    x = np.frombuffer(gzip.open(f"{root}/{prefix}-images-idx3-ubyte.gz").read()[16:], dtype=np.uint8).reshape(-1, 784)
-    y = np.frombuffer(gzip.open(f"{root}/{prefix}-labels-idx1-ubyte.gz").read()[8:], dtype=np.uint8)
-    return (x.astype(np.float32) / np.float32(255)), y.astype(np.int64)
+from workloads import WORKLOADS, load
 
 
 class Net:

@@ -65,26 +65,36 @@ public class GemmTests
         for (int s = 0; s <= 70; s++) CheckAllForms<float>(s, s, s, 2e-5);
     }
 
+    /// <summary>
+    /// Runs <paramref name="fast"/> on one thread and on four: the bits must be the same, and close to the naive
+    /// product <paramref name="naive"/>.
+    /// </summary>
+    private static void SameBitsOnOneAndFourThreads(int m, int n, int k,
+        Action<Matrix<float>> fast, Action<Matrix<float>> naive, string what)
+    {
+        var one = new Matrix<float>(m, n);
+        var four = new Matrix<float>(m, n);
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            WorkerPool.MaxThreads = 1;
+            fast(one);
+            WorkerPool.MaxThreads = 4;
+            fast(four);
+        }
+        finally { WorkerPool.MaxThreads = saved; }
+        Assert.True(one.Span.SequenceEqual(four.Span), $"{what}: one thread and four threads gave different bits");
+        var reference = new Matrix<float>(m, n);
+        naive(reference);
+        Compare.Close(reference, four, 2e-5, 2e-5 * Math.Sqrt(k) * 4, what);
+    }
+
     [Fact]
     public void Result_does_not_depend_on_the_thread_count()
     {
         var A = Compare.Random<float>(300, 700, 11);
         var B = Compare.Random<float>(700, 500, 12);
-        var one = new Matrix<float>(300, 500);
-        var two = new Matrix<float>(300, 500);
-        int saved = WorkerPool.MaxThreads;
-        try
-        {
-            WorkerPool.MaxThreads = 1;
-            Gemm.MatMul(A, B, one);
-            WorkerPool.MaxThreads = 4;
-            Gemm.MatMul(A, B, two);
-        }
-        finally { WorkerPool.MaxThreads = saved; }
-        Assert.True(one.Span.SequenceEqual(two.Span), "one thread and four threads gave different bits");
-        var naive = new Matrix<float>(300, 500);
-        GemmNaive.MatMul(A, B, naive);
-        Compare.Close(naive, two, 2e-5, 2e-5 * Math.Sqrt(700) * 4, "parallel product");
+        SameBitsOnOneAndFourThreads(300, 500, 700, C => Gemm.MatMul(A, B, C), C => GemmNaive.MatMul(A, B, C), "A·B");
     }
 
     [Fact]
@@ -92,21 +102,7 @@ public class GemmTests
     {
         var dZ = Compare.Random<float>(3000, 10, 31);   // dW [10, 1000] = dZᵀ·X over 3,000 samples: split over columns
         var X = Compare.Random<float>(3000, 1000, 32);
-        var one = new Matrix<float>(10, 1000);
-        var four = new Matrix<float>(10, 1000);
-        int saved = WorkerPool.MaxThreads;
-        try
-        {
-            WorkerPool.MaxThreads = 1;
-            Gemm.MatMulTransA(dZ, X, one);
-            WorkerPool.MaxThreads = 4;
-            Gemm.MatMulTransA(dZ, X, four);
-        }
-        finally { WorkerPool.MaxThreads = saved; }
-        Assert.True(one.Span.SequenceEqual(four.Span), "one thread and four threads gave different bits");
-        var naive = new Matrix<float>(10, 1000);
-        GemmNaive.MatMulTransA(dZ, X, naive);
-        Compare.Close(naive, four, 2e-5, 2e-5 * Math.Sqrt(3000) * 4, "dZᵀ·X");
+        SameBitsOnOneAndFourThreads(10, 1000, 3000, C => Gemm.MatMulTransA(dZ, X, C), C => GemmNaive.MatMulTransA(dZ, X, C), "dZᵀ·X");
     }
 
     [Theory]
@@ -117,21 +113,7 @@ public class GemmTests
     {
         var A = Compare.Random<float>(m, k, 21);
         var W = Compare.Random<float>(n, k, 22);
-        var one = new Matrix<float>(m, n);
-        var four = new Matrix<float>(m, n);
-        int saved = WorkerPool.MaxThreads;
-        try
-        {
-            WorkerPool.MaxThreads = 1;
-            Gemm.MatMulTransB(A, W, one);
-            WorkerPool.MaxThreads = 4;
-            Gemm.MatMulTransB(A, W, four);
-        }
-        finally { WorkerPool.MaxThreads = saved; }
-        Assert.True(one.Span.SequenceEqual(four.Span), "one thread and four threads gave different bits");
-        var naive = new Matrix<float>(m, n);
-        GemmNaive.MatMulTransB(A, W, naive);
-        Compare.Close(naive, four, 2e-5, 2e-5 * Math.Sqrt(k) * 4, "A·Wᵀ");
+        SameBitsOnOneAndFourThreads(m, n, k, C => Gemm.MatMulTransB(A, W, C), C => GemmNaive.MatMulTransB(A, W, C), "A·Wᵀ");
     }
 
     [Fact]
