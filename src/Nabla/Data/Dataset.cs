@@ -59,7 +59,7 @@ public sealed class Dataset
     /// <summary>Asks the processor to start fetching sample <paramref name="i"/> into cache (a hint; no effect where unsupported).</summary>
     public unsafe void Prefetch(int i)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || Features == 0) return;
         if (_bytes is not null)
         {
             fixed (byte* row = &_bytes[i * Features])
