@@ -238,7 +238,18 @@ public static unsafe class Gemm
         {
             int nr = Math.Min(NR, nc - jr);
             T* panel = dst + jr * kc;
-            if (csB == 1)
+            if (csB == 1 && nr == NR && NR == 2 * Vector512<T>.Count && Vector512.IsHardwareAccelerated)
+            {
+                // Rows of B already in order: two vector copies per p (a general copy call per 128 bytes costs more).
+                int W = Vector512<T>.Count;
+                for (int p = 0; p < kc; p++)
+                {
+                    T* from = src + (long)p * rsB + jr;
+                    Vector512.Load(from).Store(panel + p * NR);
+                    Vector512.Load(from + W).Store(panel + p * NR + W);
+                }
+            }
+            else if (csB == 1)
             {
                 for (int p = 0; p < kc; p++)
                 {
