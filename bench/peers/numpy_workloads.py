@@ -11,7 +11,7 @@ Debian's OpenBLAS does not recognise this processor and otherwise falls back to 
 import argparse, json, os, statistics, time
 import numpy as np
 
-from workloads import WORKLOADS, load
+from workloads import WORKLOADS, images_per_second, load
 
 
 class Net:
@@ -112,10 +112,7 @@ def inference(xte, batch, seconds=1.0):
             z = net.forward(xte[i:i + batch])
             p = np.exp(z - z.max(1, keepdims=True))
             p /= p.sum(1, keepdims=True)
-    times, start = [], time.perf_counter()
-    while time.perf_counter() - start < seconds or len(times) < 3:
-        t = time.perf_counter(); run(); times.append(time.perf_counter() - t)
-    return len(xte) / statistics.median(times)
+    return images_per_second(run, len(xte), seconds)
 
 
 def main():

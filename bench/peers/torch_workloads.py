@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from workloads import WORKLOADS, load as load_numpy
+from workloads import WORKLOADS, images_per_second, load as load_numpy
 
 
 def load(prefix):
@@ -41,10 +41,7 @@ def inference(xte, batch, seconds=1.0):
         with torch.no_grad():
             for i in range(0, len(xte), batch):
                 torch.softmax(net(xte[i:i + batch]), 1)
-    times, start = [], time.perf_counter()
-    while time.perf_counter() - start < seconds or len(times) < 3:
-        t = time.perf_counter(); run(); times.append(time.perf_counter() - t)
-    return len(xte) / statistics.median(times)
+    return images_per_second(run, len(xte), seconds)
 
 
 def main():

@@ -1,5 +1,8 @@
 """What the peer scripts share: issue 7's workloads and FashionMNIST as NumPy arrays (pixels ÷ 255, float32)."""
 import gzip
+import statistics
+import time
+
 import numpy as np
 
 # (id, name, spec, batch, learning rate, momentum, L2 α, default epochs): as `nabla bench workloads` runs them
@@ -16,3 +19,13 @@ def load(prefix, root="/usr/share/datasets/fashion-mnist"):
     x = np.frombuffer(gzip.open(f"{root}/{prefix}-images-idx3-ubyte.gz").read()[16:], dtype=np.uint8).reshape(-1, 784)
     y = np.frombuffer(gzip.open(f"{root}/{prefix}-labels-idx1-ubyte.gz").read()[8:], dtype=np.uint8)
     return x.astype(np.float32) / np.float32(255), y.astype(np.int64)
+
+
+def images_per_second(run, count, seconds=1.0):
+    """W5's measure: `run` passes `count` images through the network; repeated for `seconds` (at least 3 times), median."""
+    times, start = [], time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < 3:
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    return count / statistics.median(times)
