@@ -40,25 +40,22 @@ public static class ChartRenderer
             scatter.LegendText = series.Label;
             switch (series.Kind)
             {
-                case SeriesKind.Line:
+                case SeriesKind.Line or SeriesKind.Dashed or SeriesKind.Guide:
+                    // Lines without markers: solid, dashed, or a thin dotted guide (contours, y = x).
                     scatter.MarkerSize = 0;
-                    scatter.LineWidth = 2.5f;
-                    break;
-                case SeriesKind.Dashed:
-                    scatter.MarkerSize = 0;
-                    scatter.LineWidth = 2.5f;
-                    scatter.LinePattern = LinePattern.Dashed;
+                    scatter.LineWidth = series.Kind == SeriesKind.Guide ? 1 : 2.5f;
+                    scatter.LinePattern = series.Kind switch
+                    {
+                        SeriesKind.Dashed => LinePattern.Dashed,
+                        SeriesKind.Guide => LinePattern.Dotted,
+                        _ => LinePattern.Solid,
+                    };
                     break;
                 case SeriesKind.Markers:
                     scatter.LineWidth = 0;
                     scatter.MarkerSize = xs.Length > 500 ? 3 : 9;
                     scatter.MarkerShape = Markers[marker++ % Markers.Length];
                     if (chart.Surface is not null) { scatter.MarkerSize = 16; scatter.MarkerLineColor = Style.Ink; scatter.MarkerLineWidth = 2; }
-                    break;
-                case SeriesKind.Guide:
-                    scatter.MarkerSize = 0;
-                    scatter.LineWidth = 1;
-                    scatter.LinePattern = LinePattern.Dotted;
                     break;
                 case SeriesKind.LineMarkers:
                     scatter.LineWidth = 1.5f;

@@ -117,7 +117,7 @@ public sealed class Quadratic : IExperiment
         r.Charts.Add(new Chart("steps-vs-condition", $"Steps to {Tolerance:G1} at the best fixed step", "κ = a/b", "steps", [
             new Series("measured", kappas, measured, SeriesKind.Markers),
             new Series("⌈log tol / log((κ−1)/(κ+1))⌉", kappas, theory, SeriesKind.Dashed),
-        ], LogX: true, LogY: true));
+        ], LogX: true, LogY: true, Legend: "lower right"));
         r.Notes.Add($"At η = 0.19 < 0.2 the w1 factor is 1 − 0.19·10 = −0.9: w1 flips sign every step and still shrinks; at η = 0.205 it is −1.05 and grows.");
         return r;
     }
