@@ -31,7 +31,7 @@ public static unsafe class Gemm
     /// <summary>Products with inner dimension k up to this run as k rank-one row updates, unpacked.</summary>
     public const int RankKMax = 4;
 
-    private enum Path { Blocked, Dot, RankK, SmallM }
+    private enum Path { Blocked, Dot, RankK, SmallM, RowVector }
 
     private const int KC = 256;   // depth of a packed block
     private const int MC = 96;    // rows of A per packed block (a multiple of every MR)
@@ -86,6 +86,7 @@ public static unsafe class Gemm
         // The path is chosen once for the whole product, so a thread split never changes the arithmetic.
         var path = k <= RankKMax && csB == 1 ? Path.RankK
             : csA == 1 && rsB == 1 && (m <= DotMaxRows || n < Kernel<T>.NR) && GemmDot<T>.Available ? Path.Dot
+            : csB == 1 && m <= GemmRowVector<T>.MaxRows && GemmRowVector<T>.Available ? Path.RowVector
             : csB == 1 && m >= GemmSmallM<T>.MinRows && m <= GemmSmallM<T>.Rows && n >= Kernel<T>.NR && GemmSmallM<T>.Available ? Path.SmallM
             : Path.Blocked;
         int mr = Kernel<T>.MR, nr = Kernel<T>.NR;
@@ -120,6 +121,11 @@ public static unsafe class Gemm
         if (path == Path.RankK)
         {
             RankK(m, n, k, a, rsA, csA, b, rsB, c, ldc, accumulate);
+            return;
+        }
+        if (path == Path.RowVector)
+        {
+            GemmRowVector<T>.Run(m, n, k, a, rsA, csA, b, rsB, c, ldc, accumulate);
             return;
         }
         if (path == Path.SmallM)

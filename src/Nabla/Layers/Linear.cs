@@ -64,8 +64,13 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     {
         var A = _input ?? throw new InvalidOperationException("Linear: Backward called before Forward.");
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
-        var dW = W.GradForUpdate(out bool accumulate);
-        Gemm.MatMulTransA(dZ, A, dW, accumulate);                              // dW += dZᵀ A (= after ZeroGrad)
+        if (dZ.Rows == 1 && W.GradIsZero)
+            W.SetOuterProduct(dZ.Row(0), A.Row(0));                            // dW = dzᵀ a, one sample: kept as dz and a
+        else
+        {
+            var dW = W.GradForUpdate(out bool accumulate);
+            Gemm.MatMulTransA(dZ, A, dW, accumulate);                          // dW += dZᵀ A (= after ZeroGrad)
+        }
         if (b is not null)
         {
             Span<T> db = b.GradForUpdate(out bool add).Span;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Nabla.Tensors;
 
 namespace Nabla.Layers;
@@ -6,9 +7,16 @@ namespace Nabla.Layers;
 /// <summary>
 /// A trainable tensor: its value and its gradient ∂L/∂value, of the same shape. Backward passes add
 /// into <see cref="Grad"/>, so <see cref="ZeroGrad"/> has a meaning (the PyTorch rhythm).
-/// ZeroGrad is lazy: it marks the gradient as zero, and the first backward pass then writes it instead of
-/// adding to it (one pass over the buffer fewer per step); anyone who reads <see cref="Grad"/> before that
-/// gets the zeros, written on that read.
+/// Two shortcuts keep passes over the buffer out of small steps, invisibly to anyone who reads
+/// <see cref="Grad"/>:
+/// <list type="bullet">
+/// <item>ZeroGrad is lazy: it marks the gradient as zero, and the first backward pass then writes it instead
+/// of adding to it; a read before that gets the zeros, written on that read.</item>
+/// <item>A single sample's weight gradient dW = dzᵀ a is an outer product; a backward pass may hand over just
+/// dz and a (<see cref="SetOuterProduct"/>), and plain SGD applies θ −= η dzᵀ a without the matrix ever
+/// being written. A read of <see cref="Grad"/> (or a second backward pass) writes it out first, with the
+/// bits the matrix product would give.</item>
+/// </list>
 /// </summary>
 public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -26,20 +34,28 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Matrix<T> Value { get; }
 
     private readonly Matrix<T> _grad;
-    private bool _gradIsZero; // ZeroGrad was called and nothing has written the buffer since
+    private GradState _state;
+    private T[]? _u, _v; // the gradient is u vᵀ while _state is OuterProduct: u [rows], v [cols]
+
+    private enum GradState { Written, Zero, OuterProduct }
 
     /// <summary>∂L/∂<see cref="Value"/>, accumulated by backward passes.</summary>
     public Matrix<T> Grad
     {
         get
         {
-            if (_gradIsZero)
-            {
-                _grad.Clear();
-                _gradIsZero = false;
-            }
+            WriteOut();
             return _grad;
         }
+    }
+
+    // Makes _grad hold the gradient.
+    private void WriteOut()
+    {
+        if (_state == GradState.Zero) _grad.Clear();
+        else if (_state == GradState.OuterProduct)
+            for (int i = 0; i < _u!.Length; i++) TensorPrimitives.Multiply(_v, _u[i], _grad.Row(i)); // G[i,:] = u_i v, as Gemm's rank-1 product
+        _state = GradState.Written;
     }
 
     /// <summary>
@@ -48,9 +64,35 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal Matrix<T> GradForUpdate(out bool accumulate)
     {
-        accumulate = !_gradIsZero;
-        _gradIsZero = false;
+        if (_state == GradState.OuterProduct) WriteOut();
+        accumulate = _state == GradState.Written;
+        _state = GradState.Written;
         return _grad;
+    }
+
+    /// <summary>Whether the gradient is logically zero (ZeroGrad called, nothing added since).</summary>
+    internal bool GradIsZero => _state == GradState.Zero;
+
+    /// <summary>
+    /// Sets the gradient, which must be logically zero (<see cref="GradIsZero"/>), to the outer product u vᵀ
+    /// without writing it: G[i, j] = u[i]·v[j]. u and v are copied.
+    /// </summary>
+    internal void SetOuterProduct(ReadOnlySpan<T> u, ReadOnlySpan<T> v)
+    {
+        if (_state != GradState.Zero) throw new InvalidOperationException($"{Name}: an outer-product gradient needs a zero gradient to start from.");
+        if (u.Length != Value.Rows || v.Length != Value.Cols) throw new ArgumentException($"{Name}: outer product [{u.Length}]·[{v.Length}]ᵀ does not match {Value.ShapeString}.");
+        u.CopyTo(_u ??= new T[Value.Rows]);
+        v.CopyTo(_v ??= new T[Value.Cols]);
+        _state = GradState.OuterProduct;
+    }
+
+    /// <summary>When the gradient is held as an outer product u vᵀ (see <see cref="SetOuterProduct"/>): u and v.</summary>
+    internal bool TryGetOuterProduct(out ReadOnlySpan<T> u, out ReadOnlySpan<T> v)
+    {
+        bool held = _state == GradState.OuterProduct;
+        u = held ? _u : default;
+        v = held ? _v : default;
+        return held;
     }
 
     /// <summary>Whether L2 regularisation and weight decay apply: true for weights, false for biases.</summary>
@@ -58,7 +100,7 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public int Count => Value.Length;
 
-    public void ZeroGrad() => _gradIsZero = true;
+    public void ZeroGrad() => _state = GradState.Zero;
 
     public override string ToString() => $"{Name} {Value.ShapeString}";
 }

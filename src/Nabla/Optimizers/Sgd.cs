@@ -47,13 +47,15 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         {
             var p = Parameters[i];
             Span<T> theta = p.Value.Span;
-            ReadOnlySpan<T> grad = p.Grad.Span;
             T decay = p.Decay ? lambda : T.Zero;
             if (_velocity is null && decay == T.Zero)
             {
-                TensorPrimitives.MultiplyAdd(grad, -eta, theta, theta); // θ = θ − η∇θ
+                if (p.TryGetOuterProduct(out var u, out var a))
+                    for (int r = 0; r < u.Length; r++) StepOuterRow(p.Value.Row(r), a, u[r], -eta); // θ = θ − η u aᵀ, the matrix never written
+                else TensorPrimitives.MultiplyAdd(p.Grad.Span, -eta, theta, theta); // θ = θ − η∇θ
                 continue;
             }
+            ReadOnlySpan<T> grad = p.Grad.Span;
             Span<T> v = _velocity is null ? default : _velocity[i].Span;
             int j = 0;
             if (Vector512.IsHardwareAccelerated)
@@ -90,5 +92,27 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                 theta[j] -= eta * g;
             }
         }
+    }
+
+    /// <summary>
+    /// θ_r = θ_r + (u_r a)(−η): row r of plain SGD's step when the gradient is the outer product u aᵀ (one
+    /// sample's dW). The same two roundings per element as writing g = u_r a out and then θ + g(−η).
+    /// </summary>
+    private static void StepOuterRow(Span<T> theta, ReadOnlySpan<T> a, T ur, T minusEta)
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var u512 = Vector512.Create(ur);
+            var eta512 = Vector512.Create(minusEta);
+            ref T t0 = ref MemoryMarshal.GetReference(theta);
+            ref T a0 = ref MemoryMarshal.GetReference(a);
+            for (; j <= theta.Length - Vector512<T>.Count; j += Vector512<T>.Count)
+            {
+                var g = Vector512.LoadUnsafe(ref a0, (nuint)j) * u512;
+                (g * eta512 + Vector512.LoadUnsafe(ref t0, (nuint)j)).StoreUnsafe(ref t0, (nuint)j);
+            }
+        }
+        for (; j < theta.Length; j++) theta[j] = a[j] * ur * minusEta + theta[j];
     }
 }

@@ -16,6 +16,8 @@ public class GemmTests
             { 200, 300, 600 }, { 8, 32, 1 }, { 9, 33, 2 }, { 0, 5, 3 }, { 4, 0, 3 }, { 4, 5, 0 },
             // few rows (the weight gradient of a 10-output layer): every row count of that path, k across its 256-step blocks
             { 6, 32, 7 }, { 7, 95, 513 }, { 10, 784, 100 }, { 11, 40, 256 }, { 12, 33, 300 }, { 5, 64, 9 }, { 13, 64, 9 },
+            // one to three rows (a single sample's dA = dZ·W): column blocks of 64, 16 and the scalar tail, k across 256
+            { 1, 32, 10 }, { 1, 32, 32 }, { 2, 81, 300 }, { 3, 200, 513 }, { 1, 15, 40 },
         };
         for (int s = 1; s <= 40; s += 3) data.Add(s, s + 1, s + 2);
         return data;
@@ -114,6 +116,29 @@ public class GemmTests
         var A = Compare.Random<float>(m, k, 21);
         var W = Compare.Random<float>(n, k, 22);
         SameBitsOnOneAndFourThreads(m, n, k, C => Gemm.MatMulTransB(A, W, C), C => GemmNaive.MatMulTransB(A, W, C), "A·Wᵀ");
+    }
+
+    [Theory]
+    [InlineData(1, 32, 10)]
+    [InlineData(1, 32, 32)]
+    [InlineData(2, 784, 128)]
+    [InlineData(3, 100, 600)]
+    public void Few_rows_get_the_bits_they_get_as_rows_of_a_batch(int m, int n, int k)
+    {
+        // The single-sample backward dA = dZ·W against the same rows inside a 40-row batch (blocked kernel).
+        var batch = Compare.Random<float>(40, k, 41);
+        var W = Compare.Random<float>(k, n, 42);
+        var few = new Matrix<float>(m, k);
+        batch.Span[..(m * k)].CopyTo(few.Span);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var all = Compare.Random<float>(40, n, 43);
+            var some = new Matrix<float>(m, n);
+            all.Span[..(m * n)].CopyTo(some.Span);
+            Gemm.MatMul(batch, W, all, accumulate);
+            Gemm.MatMul(few, W, some, accumulate);
+            Assert.True(some.Span.SequenceEqual(all.Span[..(m * n)]), $"{m} rows of [{m},{k}]·[{k},{n}] accumulate={accumulate}: not the batch's bits");
+        }
     }
 
     [Fact]
