@@ -20,6 +20,12 @@ public static class WorkerPool
     private static int _remaining;
     private static Exception? _error;
     private static readonly ManualResetEventSlim Done = new(false);
+
+    /// <summary>
+    /// How long an idle worker keeps polling for the next job before it sleeps. Training issues products a few
+    /// microseconds to a few hundred apart; waking a sleeping thread costs about as much as a small product.
+    /// </summary>
+    public static TimeSpan SpinBeforeSleep { get; set; } = TimeSpan.FromMicroseconds(300);
     private static int _maxThreads = Environment.ProcessorCount;
 
     /// <summary>The most threads a product may use (default: the processor count). Results do not depend on it.</summary>
@@ -49,7 +55,7 @@ public static class WorkerPool
             _error = null;
             Volatile.Write(ref _remaining, parts - 1);
             Done.Reset();
-            for (int i = 0; i < parts - 1; i++) _workers[i].Start.Release();
+            for (int i = 0; i < parts - 1; i++) _workers[i].Wake();
             Exception? own = null;
             try { work.Run(0, parts); }
             catch (Exception e) { own = e; }
@@ -72,8 +78,10 @@ public static class WorkerPool
 
     private sealed class Worker
     {
-        public readonly SemaphoreSlim Start = new(0);
+        private readonly SemaphoreSlim _start = new(0);
         private readonly int _part;
+        private int _posted;   // jobs handed to this worker so far
+        private int _sleeping; // 1 while the worker has given up spinning and may be blocked on _start
 
         public Worker(int part)
         {
@@ -82,14 +90,46 @@ public static class WorkerPool
             thread.Start();
         }
 
+        /// <summary>Hands the published job to this worker: a spinning worker sees the count change, a sleeping one is woken.</summary>
+        public void Wake()
+        {
+            Interlocked.Increment(ref _posted);
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1) _start.Release();
+        }
+
         private void Loop()
         {
+            int seen = 0;
             while (true)
             {
-                Start.Wait();
+                WaitForJob(seen);
+                seen++;
                 try { _work!.Run(_part, _parts); }
                 catch (Exception e) { _error = e; }
                 if (Interlocked.Decrement(ref _remaining) == 0) Done.Set();
+            }
+        }
+
+        // Spins until a job past the `seen` first ones is posted, for at most SpinBeforeSleep; then sleeps until woken.
+        private void WaitForJob(int seen)
+        {
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(SpinBeforeSleep.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            while (Volatile.Read(ref _posted) == seen)
+            {
+                if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+                {
+                    Volatile.Write(ref _sleeping, 1);
+                    Interlocked.MemoryBarrier();
+                    if (Volatile.Read(ref _posted) != seen)
+                    {
+                        // A job arrived while going to sleep: take back the flag, or, if Wake already did, its release.
+                        if (Interlocked.Exchange(ref _sleeping, 0) == 0) _start.Wait();
+                        return;
+                    }
+                    _start.Wait();
+                    return;
+                }
+                Thread.SpinWait(20);
             }
         }
     }
