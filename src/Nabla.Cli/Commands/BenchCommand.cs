@@ -124,8 +124,15 @@ public static class BenchCommand
     private static void Report(Io io, Dictionary<string, object?> row, bool json)
     {
         if (json) io.Output.WriteLine(JsonSerializer.Serialize(row));
-        else io.Output.WriteLine(string.Join("  ", row.Select(kv => $"{kv.Key}={(kv.Value is double d ? d.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : kv.Value)}")));
+        else io.Output.WriteLine(string.Join("  ", row.Select(kv => $"{kv.Key}={Format(kv.Value)}")));
     }
+
+    private static string? Format(object? value) => value switch
+    {
+        double d => d.ToString("G4", System.Globalization.CultureInfo.InvariantCulture),
+        double[] list => string.Join(",", list.Select(x => Format(x))),
+        _ => value?.ToString(),
+    };
 
     private static Dictionary<string, object?> TrainWorkload((string Id, string Name, string Net, int Batch, double Lr, double Momentum, double L2, int Epochs) w,
         Data.DataSplit data, int threads, int epochs, bool profile = false)
