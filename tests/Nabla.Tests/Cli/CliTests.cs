@@ -64,6 +64,29 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_reports_a_workload_with_its_phases_as_numbers()
+    {
+        // Two epochs of W3 (the bytes allocated are the last epoch's) on the real FashionMNIST (setup.sh installs it): every field the issue names, and
+        // --profile's four phase times (load, forward, backward, step) adding up to about the epoch.
+        var (code, output, err) = Run("bench", "workloads", "--workload", "W3", "--epochs", "2", "--threads", "1", "--json", "--profile");
+        Assert.True(code == 0, err);
+        using var row = System.Text.Json.JsonDocument.Parse(output.Trim());
+        var r = row.RootElement;
+        Assert.Equal("W3 softmax-regression", r.GetProperty("workload").GetString());
+        Assert.True(r.GetProperty("test_accuracy").GetDouble() > 0.7);
+        foreach (var field in new[] { "s_per_epoch", "gflops", "peak_rss_mb" }) Assert.True(r.GetProperty(field).GetDouble() > 0, field);
+        Assert.True(r.GetProperty("alloc_bytes_per_step").GetDouble() < 1, "a step in steady state allocates");
+        var phases = r.GetProperty("profile_s_load_forward_backward_step").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(4, phases.Length);
+        Assert.All(phases, p => Assert.True(p > 0));
+        Assert.InRange(phases.Sum(), 0.5 * r.GetProperty("s_per_epoch").GetDouble(), 1.01 * r.GetProperty("s_per_epoch").GetDouble());
+
+        (code, output, err) = Run("bench", "workloads", "--workload", "W3", "--epochs", "1", "--threads", "1", "--profile");
+        Assert.True(code == 0, err);
+        Assert.Matches(@"profile_s_load_forward_backward_step=[0-9.e-]+,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+", output);
+    }
+
+    [Fact]
     public void Gradcheck_json_reports_every_tensor()
     {
         var (code, output, _) = Run("gradcheck", "--net", "7,5,leaky_relu=0.01,4,softplus=1,3,gelu,2,tanh", "--loss", "mse", "--json");
