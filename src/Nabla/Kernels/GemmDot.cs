@@ -23,8 +23,10 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
         {
             int j = 0;
             for (; j + 4 <= n; j += 4) Tile4x4(k, a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc, accumulate);
-            for (; j < n; j++)
-                for (int r = 0; r < 4; r++) One(k, a + (long)(i + r) * lda, b + (long)j * ldb, c + (long)(i + r) * ldc + j, accumulate);
+            // The last one to three rows of B (a 10-output layer: columns 8 and 9) as 4×2 and 4×1 tiles, not one
+            // chain at a time: a lone chain of fused multiply-adds waits on each one's latency.
+            for (; j + 2 <= n; j += 2) Tile4x2(k, a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc, accumulate);
+            if (j < n) Tile4x1(k, a + (long)i * lda, lda, b + (long)j * ldb, c + (long)i * ldc + j, ldc, accumulate);
         }
         for (; i < m; i++)
         {
@@ -71,6 +73,53 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
         Finish(c1, kv, k, a, b1, c + 1, accumulate);
         Finish(c2, kv, k, a, b2, c + 2, accumulate);
         Finish(c3, kv, k, a, b3, c + 3, accumulate);
+    }
+
+    private static void Tile4x2(int k, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
+    {
+        int W = Vector512<T>.Count, kv = k - k % W;
+        T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
+        T* b0 = b, b1 = b + ldb;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kv; p += W)
+        {
+            var y0 = Vector512.Load(b0 + p);
+            var y1 = Vector512.Load(b1 + p);
+            var x = Vector512.Load(a0 + p);
+            c00 = Fma(x, y0, c00); c01 = Fma(x, y1, c01);
+            x = Vector512.Load(a1 + p);
+            c10 = Fma(x, y0, c10); c11 = Fma(x, y1, c11);
+            x = Vector512.Load(a2 + p);
+            c20 = Fma(x, y0, c20); c21 = Fma(x, y1, c21);
+            x = Vector512.Load(a3 + p);
+            c30 = Fma(x, y0, c30); c31 = Fma(x, y1, c31);
+        }
+        Finish(c00, kv, k, a0, b0, c, accumulate); Finish(c01, kv, k, a0, b1, c + 1, accumulate);
+        c += ldc;
+        Finish(c10, kv, k, a1, b0, c, accumulate); Finish(c11, kv, k, a1, b1, c + 1, accumulate);
+        c += ldc;
+        Finish(c20, kv, k, a2, b0, c, accumulate); Finish(c21, kv, k, a2, b1, c + 1, accumulate);
+        c += ldc;
+        Finish(c30, kv, k, a3, b0, c, accumulate); Finish(c31, kv, k, a3, b1, c + 1, accumulate);
+    }
+
+    private static void Tile4x1(int k, T* a, int lda, T* b, T* c, int ldc, bool accumulate)
+    {
+        int W = Vector512<T>.Count, kv = k - k % W;
+        T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
+        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int p = 0; p < kv; p += W)
+        {
+            var y = Vector512.Load(b + p);
+            c0 = Fma(Vector512.Load(a0 + p), y, c0);
+            c1 = Fma(Vector512.Load(a1 + p), y, c1);
+            c2 = Fma(Vector512.Load(a2 + p), y, c2);
+            c3 = Fma(Vector512.Load(a3 + p), y, c3);
+        }
+        Finish(c0, kv, k, a0, b, c, accumulate);
+        Finish(c1, kv, k, a1, b, c + ldc, accumulate);
+        Finish(c2, kv, k, a2, b, c + 2 * ldc, accumulate);
+        Finish(c3, kv, k, a3, b, c + 3 * ldc, accumulate);
     }
 
     private static void Tile4x4(int k, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
