@@ -80,13 +80,17 @@ public class GemmSquareBenchmarks
     }
 }
 
-/// <summary>One product of a 784-128-10 network at batch 64, in the form backprop uses it.</summary>
+/// <summary>One product of a training step, in the form backprop uses it.</summary>
 public sealed record NetworkShape(string Name, string Form, int M, int N, int K)
 {
     public override string ToString() => Name;
 }
 
-/// <summary>The five products of one training step of 784-128-10 at batch 64.</summary>
+/// <summary>
+/// The products of one training step of each workload (W2: 784-128-10 at batch 64; W1 one sample through
+/// 784-32-32-10; W3 784→10 at batch 100; W4 784-1024-1024-10 at batch 256). The naive baseline is skipped
+/// (a no-op) above 2^26 multiply-adds, where it would take seconds per call.
+/// </summary>
 [Config(typeof(GemmConfig))]
 [MemoryDiagnoser]
 public class GemmNetworkBenchmarks
@@ -100,6 +104,16 @@ public class GemmNetworkBenchmarks
         new("dW2=dZ2ᵀ·H", "TN", 10, 128, 64),
         new("dH=dZ2·W2", "NN", 64, 128, 10),
         new("dW1=dZ1ᵀ·X", "TN", 128, 784, 64),
+        new("W1 z1=x·W1ᵀ", "NT", 1, 32, 784),
+        new("W1 z2=h1·W2ᵀ", "NT", 1, 32, 32),
+        new("W1 dh2=dz3·W3", "NN", 1, 32, 10),
+        new("W1 dh1=dz2·W2", "NN", 1, 32, 32),
+        new("W3 Z=X·Wᵀ", "NT", 100, 10, 784),
+        new("W3 dW=dZᵀ·X", "TN", 10, 784, 100),
+        new("W4 Z1=X·W1ᵀ", "NT", 256, 1024, 784),
+        new("W4 Z2=H1·W2ᵀ", "NT", 256, 1024, 1024),
+        new("W4 dW2=dZ2ᵀ·H1", "TN", 1024, 1024, 256),
+        new("W4 dH1=dZ2·W2", "NN", 256, 1024, 1024),
     ];
 
     [ParamsSource(nameof(Shapes))]
@@ -117,6 +131,7 @@ public class GemmNetworkBenchmarks
     [Benchmark(Baseline = true)]
     public void Naive()
     {
+        if ((long)Shape.M * Shape.N * Shape.K > 1L << 26) return;
         switch (Shape.Form)
         {
             case "NT": GemmNaive.MatMulTransB(_a, _b, _c); break;

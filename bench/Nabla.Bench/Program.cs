@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project bench/Nabla.Bench -- --filter '*Gemm*'
+// dotnet run -c Release --project bench/Nabla.Bench -- --filter '*Gemm*'   (or *Activation*, *SoftmaxCrossEntropy*)
 BenchmarkSwitcher.FromAssembly(typeof(Nabla.Bench.GemmSquareBenchmarks).Assembly).Run(args);

@@ -68,9 +68,29 @@ public static class ScalarMath
         return sum * (2.0 / Math.Sqrt(Math.PI));
     }
 
-    /// <summary>Φ(x) = ½ erfc(−x/√2), the standard normal distribution function, accurate in both tails.</summary>
-    public static T NormalCdf<T>(T x) where T : IFloatingPointIeee754<T> =>
-        T.CreateTruncating(0.5 * Erfc(-double.CreateTruncating(x) / Math.Sqrt(2.0)));
+    /// <summary>
+    /// erfc(x) to a relative error below 1.1e-7 for every x (about one unit in the last place of a float):
+    /// Numerical Recipes' Chebyshev fit, erfc(z) = t·exp(−z² + P(t)) with t = 1/(1 + z/2) for z ≥ 0, and
+    /// 2 − erfc(−x) below 0. One exponential instead of <see cref="Erfc"/>'s series or continued fraction.
+    /// </summary>
+    public static double ErfcSingle(double x)
+    {
+        double z = Math.Abs(x), t = 1.0 / (1.0 + 0.5 * z);
+        double p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807
+            + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+        double r = t * Math.Exp(-z * z + p);
+        return x >= 0 ? r : 2.0 - r;
+    }
+
+    /// <summary>
+    /// Φ(x) = ½ erfc(−x/√2), the standard normal distribution function, accurate in both tails: to the last
+    /// digits of a double for double, through <see cref="ErfcSingle"/> (within 1.1e-7 relative) for float.
+    /// </summary>
+    public static T NormalCdf<T>(T x) where T : IFloatingPointIeee754<T>
+    {
+        double u = -double.CreateTruncating(x) / Math.Sqrt(2.0);
+        return T.CreateTruncating(0.5 * (typeof(T) == typeof(float) ? ErfcSingle(u) : Erfc(u)));
+    }
 
     /// <summary>φ(x) = e^(−x²/2) / √(2π), the standard normal density.</summary>
     public static T NormalPdf<T>(T x) where T : IFloatingPointIeee754<T> =>

@@ -30,6 +30,49 @@ public class LossTests
         Compare.Close(Reference.Get($"loss.{name}.grad"), loss.Backward(), 1e-12, 1e-14, $"{name} gradient");
     }
 
+    /// <summary>
+    /// Softmax cross-entropy in float, rows shorter and longer than a vector (2 to 40 classes), soft targets
+    /// included, against the definition computed in double: −Σ y log softmax(z), gradient (p·Σy − y)/B.
+    /// Large logits too: the row maximum is subtracted first.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(7, 10)]
+    [InlineData(5, 15)]
+    [InlineData(6, 16)]
+    [InlineData(9, 40)]
+    public void Softmax_cross_entropy_matches_the_definition_on_short_and_long_rows(int batch, int classes)
+    {
+        var rng = new Randomness.Rng((ulong)(batch * 100 + classes));
+        var z = new Matrix<float>(batch, classes);
+        var y = new Matrix<float>(batch, classes);
+        for (int r = 0; r < batch; r++)
+        {
+            for (int j = 0; j < classes; j++) z[r, j] = (float)(3 * rng.NextNormal() + (r == 0 ? 80 : 0));
+            if (r % 2 == 0) y[r, rng.NextInt(classes)] = 1;
+            else for (int j = 0; j < classes; j++) y[r, j] = 1f / classes; // a soft target
+        }
+        var loss = new SoftmaxCrossEntropy<float>();
+        double value = loss.Forward(z, y);
+        var grad = loss.Backward();
+        double expected = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            double max = Enumerable.Range(0, classes).Max(j => (double)z[r, j]);
+            double sum = Enumerable.Range(0, classes).Sum(j => Math.Exp(z[r, j] - max));
+            double mass = Enumerable.Range(0, classes).Sum(j => (double)y[r, j]);
+            for (int j = 0; j < classes; j++)
+            {
+                double p = Math.Exp(z[r, j] - max) / sum;
+                expected -= y[r, j] * Math.Log(p);
+                Assert.True(Math.Abs(grad[r, j] - (p * mass - y[r, j]) / batch) < 1e-6, $"gradient [{r},{j}]");
+                Assert.True(Math.Abs(loss.Probabilities[r, j] - p) < 1e-6, $"p [{r},{j}]");
+            }
+        }
+        expected /= batch;
+        Assert.True(Math.Abs(value - expected) < 1e-5 * Math.Max(1, Math.Abs(expected)), $"{value} vs {expected}");
+    }
+
     public static TheoryData<string, string> GradientCases() => new()
     {
         { "mse", "4,5,tanh,3" },

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Nabla.Tensors;
 
 namespace Nabla.Layers.Activations;
@@ -15,17 +17,27 @@ public sealed class LeakyReLU<T>(double slope) : Activation<T> where T : unmanag
 
     public override string Spec { get; } = FormattableString.Invariant($"leaky_relu={slope}");
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y)
-    {
-        ReadOnlySpan<T> xs = x.Span;
-        Span<T> ys = y.Span;
-        for (int i = 0; i < ys.Length; i++) ys[i] = xs[i] > T.Zero ? xs[i] : _slope * xs[i];
-    }
+    protected override void Apply(Matrix<T> x, Matrix<T> y) => Select(x.Span, x.Span, y.Span); // y = x or slope·x
 
-    protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+    protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Select(x.Span, dY.Span, dX.Span); // dx = dy or slope·dy
+
+    // to[i] = from[i] where x[i] > 0, else slope·from[i]: a compare and a select per vector, then the scalar tail.
+    private void Select(ReadOnlySpan<T> x, ReadOnlySpan<T> from, Span<T> to)
     {
-        ReadOnlySpan<T> xs = x.Span, dy = dY.Span;
-        Span<T> dx = dX.Span;
-        for (int i = 0; i < dx.Length; i++) dx[i] = xs[i] > T.Zero ? dy[i] : _slope * dy[i];
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var slope = Vector512.Create(_slope);
+            ref T x0 = ref MemoryMarshal.GetReference(x);
+            ref T f0 = ref MemoryMarshal.GetReference(from);
+            ref T t0 = ref MemoryMarshal.GetReference(to);
+            for (; i <= to.Length - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var f = Vector512.LoadUnsafe(ref f0, (nuint)i);
+                var positive = Vector512.GreaterThan(Vector512.LoadUnsafe(ref x0, (nuint)i), Vector512<T>.Zero);
+                Vector512.ConditionalSelect(positive, f, slope * f).StoreUnsafe(ref t0, (nuint)i);
+            }
+        }
+        for (; i < to.Length; i++) to[i] = x[i] > T.Zero ? from[i] : _slope * from[i];
     }
 }
