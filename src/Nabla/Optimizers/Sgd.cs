@@ -55,42 +55,80 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                 else TensorPrimitives.MultiplyAdd(p.Grad.Span, -eta, theta, theta); // θ = θ − η∇θ
                 continue;
             }
-            ReadOnlySpan<T> grad = p.Grad.Span;
-            Span<T> v = _velocity is null ? default : _velocity[i].Span;
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
+            var grad = p.Grad;
+            var v = _velocity?[i];
+            if (theta.Length >= ParallelMinimum && Kernels.WorkerPool.MaxThreads > 1)
             {
-                // The same operations in the same order as the scalar loop below, sixteen (or eight) lanes at a time:
-                // no fused multiply-adds, so every value is bit-identical to it.
-                var eta512 = Vector512.Create(eta);
-                var mu512 = Vector512.Create(mu);
-                var decay512 = Vector512.Create(decay);
-                ref T t0 = ref MemoryMarshal.GetReference(theta);
-                ref T g0 = ref MemoryMarshal.GetReference(grad);
-                ref T v0 = ref MemoryMarshal.GetReference(v);
-                for (; j <= theta.Length - Vector512<T>.Count; j += Vector512<T>.Count)
-                {
-                    var t = Vector512.LoadUnsafe(ref t0, (nuint)j);
-                    var g = Vector512.LoadUnsafe(ref g0, (nuint)j) + decay512 * t;
-                    if (_velocity is not null)
-                    {
-                        var vj = mu512 * Vector512.LoadUnsafe(ref v0, (nuint)j) + g;
-                        vj.StoreUnsafe(ref v0, (nuint)j);
-                        g = Nesterov ? g + mu512 * vj : vj;
-                    }
-                    (t - eta512 * g).StoreUnsafe(ref t0, (nuint)j);
-                }
+                // A large tensor's step in slices, one per core: memory-bound, and every element's operations are its own.
+                _slices.Set(this, p.Value, grad, v, eta, mu, decay);
+                Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, theta.Length / (ParallelMinimum / 2)));
             }
-            for (; j < theta.Length; j++)
+            else MomentumStep(theta, grad.Span, v is null ? default : v.Span, eta, mu, decay);
+        }
+    }
+
+    /// <summary>Tensors with at least this many values take their momentum step on several threads.</summary>
+    private const int ParallelMinimum = 1 << 17;
+
+    private readonly Slices _slices = new();
+
+    // g = ∇θ + λθ; v = μv + g; θ −= η(g + μv) (Nesterov) or ηv, over one slice (v empty: no momentum).
+    private void MomentumStep(Span<T> theta, ReadOnlySpan<T> grad, Span<T> v, T eta, T mu, T decay)
+    {
+        bool momentum = !v.IsEmpty;
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The same operations in the same order as the scalar loop below, sixteen (or eight) lanes at a time:
+            // no fused multiply-adds, so every value is bit-identical to it.
+            var eta512 = Vector512.Create(eta);
+            var mu512 = Vector512.Create(mu);
+            var decay512 = Vector512.Create(decay);
+            ref T t0 = ref MemoryMarshal.GetReference(theta);
+            ref T g0 = ref MemoryMarshal.GetReference(grad);
+            ref T v0 = ref MemoryMarshal.GetReference(v);
+            for (; j <= theta.Length - Vector512<T>.Count; j += Vector512<T>.Count)
             {
-                T g = grad[j] + decay * theta[j];
-                if (_velocity is not null)
+                var t = Vector512.LoadUnsafe(ref t0, (nuint)j);
+                var g = Vector512.LoadUnsafe(ref g0, (nuint)j) + decay512 * t;
+                if (momentum)
                 {
-                    v[j] = mu * v[j] + g;
-                    g = Nesterov ? g + mu * v[j] : v[j];
+                    var vj = mu512 * Vector512.LoadUnsafe(ref v0, (nuint)j) + g;
+                    vj.StoreUnsafe(ref v0, (nuint)j);
+                    g = Nesterov ? g + mu512 * vj : vj;
                 }
-                theta[j] -= eta * g;
+                (t - eta512 * g).StoreUnsafe(ref t0, (nuint)j);
             }
+        }
+        for (; j < theta.Length; j++)
+        {
+            T g = grad[j] + decay * theta[j];
+            if (momentum)
+            {
+                v[j] = mu * v[j] + g;
+                g = Nesterov ? g + mu * v[j] : v[j];
+            }
+            theta[j] -= eta * g;
+        }
+    }
+
+    // One tensor's momentum step cut into slices of whole vectors, slice `part` on thread `part`.
+    private sealed class Slices : Kernels.IParallelWork
+    {
+        private Sgd<T> _sgd = null!;
+        private Matrix<T> _theta = null!, _grad = null!;
+        private Matrix<T>? _v;
+        private T _eta, _mu, _decay;
+
+        public void Set(Sgd<T> sgd, Matrix<T> theta, Matrix<T> grad, Matrix<T>? v, T eta, T mu, T decay) =>
+            (_sgd, _theta, _grad, _v, _eta, _mu, _decay) = (sgd, theta, grad, v, eta, mu, decay);
+
+        public void Run(int part, int parts)
+        {
+            int n = _theta.Length, lanes = Vector512<T>.Count;
+            int size = (n / parts + lanes - 1) / lanes * lanes;
+            int start = Math.Min(n, part * size), end = part == parts - 1 ? n : Math.Min(n, start + size);
+            _sgd.MomentumStep(_theta.Span[start..end], _grad.Span[start..end], _v is null ? default : _v.Span[start..end], _eta, _mu, _decay);
         }
     }
 

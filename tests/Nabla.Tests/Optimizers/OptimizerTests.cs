@@ -141,6 +141,58 @@ public class OptimizerTests
         }
     }
 
+    /// <summary>
+    /// A tensor large enough to take its momentum step in slices on several threads: the same bits on one
+    /// thread and on four, and the same as the update written out element by element.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Large_momentum_step_is_the_formula_on_any_thread_count(bool nesterov)
+    {
+        const int n = 300_007; // not a multiple of the vector width: slices end in a scalar tail
+        var rng = new Rng(12);
+        var start = new float[n];
+        var grads = new float[3][];
+        for (int j = 0; j < n; j++) start[j] = (float)rng.NextNormal();
+        for (int s = 0; s < 3; s++) { grads[s] = new float[n]; for (int j = 0; j < n; j++) grads[s][j] = (float)rng.NextNormal(); }
+        float[] Run(int threads)
+        {
+            int saved = Nabla.Kernels.WorkerPool.MaxThreads;
+            try
+            {
+                Nabla.Kernels.WorkerPool.MaxThreads = threads;
+                var p = new Parameter<float>("w", 1, n, decay: true);
+                start.CopyTo(p.Value.Span);
+                var sgd = new Sgd<float>([p], 0.05, momentum: 0.9, nesterov: nesterov, weightDecay: 0.01);
+                for (int s = 0; s < 3; s++)
+                {
+                    sgd.ZeroGrad();
+                    grads[s].CopyTo(p.Grad.Span);
+                    sgd.Step();
+                }
+                return p.Value.Span.ToArray();
+            }
+            finally { Nabla.Kernels.WorkerPool.MaxThreads = saved; }
+        }
+        var one = Run(1);
+        var four = Run(4);
+        Assert.True(one.AsSpan().SequenceEqual(four), "one thread and four differ");
+        float eta = 0.05f, mu = 0.9f, lambda = 0.01f;
+        for (int j = 0; j < n; j += 997)
+        {
+            float theta = start[j], v = 0;
+            for (int s = 0; s < 3; s++)
+            {
+                float g = grads[s][j] + lambda * theta;
+                v = mu * v + g;
+                g = nesterov ? g + mu * v : v;
+                theta -= eta * g;
+            }
+            Assert.Equal(theta, one[j]);
+        }
+    }
+
     [Fact]
     public void Bad_settings_are_refused()
     {
