@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Nabla.Layers;
 using Nabla.Tensors;
 
@@ -60,7 +62,39 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
             Span<T> last = _lastStep is null ? default : _lastStep[i].Span;
             ReadOnlySpan<T> grad = p.Grad.Span;
             T decay = p.Decay ? lambda : T.Zero;
-            for (int j = 0; j < theta.Length; j++)
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // The scalar loop below in sixteen (or eight) lanes: the same operations in the same order, no
+                // fused multiply-adds, and square root and division are correctly rounded in both: the same bits.
+                int W = Vector512<T>.Count;
+                var vb1 = Vector512.Create(b1); var vb2 = Vector512.Create(b2);
+                var c1 = Vector512.Create(T.One - b1); var c2 = Vector512.Create(T.One - b2);
+                var minusStep = Vector512.Create(-stepSize); var bc2 = Vector512.Create(sqrtBc2);
+                var veps = Vector512.Create(eps); var vdecay = Vector512.Create(decay); var ahead = Vector512.Create(T.One + b1);
+                ref T t0 = ref MemoryMarshal.GetReference(theta);
+                ref T g0 = ref MemoryMarshal.GetReference(grad);
+                ref T m0 = ref MemoryMarshal.GetReference(m);
+                ref T v0 = ref MemoryMarshal.GetReference(v);
+                ref T l0 = ref MemoryMarshal.GetReference(last);
+                for (; j <= theta.Length - W; j += W)
+                {
+                    var t = Vector512.LoadUnsafe(ref t0, (nuint)j);
+                    var g = Vector512.LoadUnsafe(ref g0, (nuint)j) + vdecay * t;
+                    var mj = vb1 * Vector512.LoadUnsafe(ref m0, (nuint)j) + c1 * g;
+                    var vj = vb2 * Vector512.LoadUnsafe(ref v0, (nuint)j) + c2 * g * g;
+                    mj.StoreUnsafe(ref m0, (nuint)j);
+                    vj.StoreUnsafe(ref v0, (nuint)j);
+                    var d = minusStep * mj / (Vector512.Sqrt(vj) / bc2 + veps);
+                    if (_lastStep is null) (t + d).StoreUnsafe(ref t0, (nuint)j);
+                    else
+                    {
+                        (t + (ahead * d - vb1 * Vector512.LoadUnsafe(ref l0, (nuint)j))).StoreUnsafe(ref t0, (nuint)j);
+                        d.StoreUnsafe(ref l0, (nuint)j);
+                    }
+                }
+            }
+            for (; j < theta.Length; j++)
             {
                 T g = grad[j] + decay * theta[j];
                 m[j] = b1 * m[j] + (T.One - b1) * g;
