@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Nabla.Kernels;
 using Nabla.Tensors;
 
 namespace Nabla.Layers.Activations;
@@ -16,23 +16,12 @@ public sealed class ReLU<T> : Activation<T> where T : unmanaged, IFloatingPointI
 
     protected override void Apply(Matrix<T> x, Matrix<T> y) => TensorPrimitives.Max(x.Span, T.Zero, y.Span);
 
-    protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+    protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(x.Span, dY.Span, dX.Span, new Gradient());
+
+    // dx = dy where x > 0, else 0: a compare and a select per vector.
+    private readonly struct Gradient : IBinaryOperator<T>
     {
-        ReadOnlySpan<T> xs = x.Span, dy = dY.Span;
-        Span<T> dx = dX.Span;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // dX = dY where x > 0, else 0: a compare and a select per sixteen (or eight) lanes.
-            ref T x0 = ref MemoryMarshal.GetReference(xs);
-            ref T dy0 = ref MemoryMarshal.GetReference(dy);
-            ref T dx0 = ref MemoryMarshal.GetReference(dx);
-            for (; i <= dx.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var positive = Vector512.GreaterThan(Vector512.LoadUnsafe(ref x0, (nuint)i), Vector512<T>.Zero);
-                Vector512.ConditionalSelect(positive, Vector512.LoadUnsafe(ref dy0, (nuint)i), Vector512<T>.Zero).StoreUnsafe(ref dx0, (nuint)i);
-            }
-        }
-        for (; i < dx.Length; i++) dx[i] = xs[i] > T.Zero ? dy[i] : T.Zero;
+        public Vector512<T> Invoke(Vector512<T> x, Vector512<T> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), dy, Vector512<T>.Zero);
+        public T Invoke(T x, T dy) => x > T.Zero ? dy : T.Zero;
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Nabla.Kernels;
 using Nabla.Tensors;
 
 namespace Nabla.Layers.Activations;
@@ -16,22 +16,12 @@ public sealed class Sigmoid<T> : Activation<T> where T : unmanaged, IFloatingPoi
 
     protected override void Apply(Matrix<T> x, Matrix<T> y) => TensorPrimitives.Sigmoid(x.Span, y.Span);
 
-    protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+    protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(y.Span, dY.Span, dX.Span, new Gradient());
+
+    // dx = dy·σ(1 − σ), σ the forward's output.
+    private readonly struct Gradient : IBinaryOperator<T>
     {
-        ReadOnlySpan<T> ys = y.Span, dy = dY.Span;
-        Span<T> dx = dX.Span;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            ref T y0 = ref MemoryMarshal.GetReference(ys);
-            ref T dy0 = ref MemoryMarshal.GetReference(dy);
-            ref T dx0 = ref MemoryMarshal.GetReference(dx);
-            for (; i <= dx.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var yv = Vector512.LoadUnsafe(ref y0, (nuint)i);
-                (Vector512.LoadUnsafe(ref dy0, (nuint)i) * yv * (Vector512<T>.One - yv)).StoreUnsafe(ref dx0, (nuint)i);
-            }
-        }
-        for (; i < dx.Length; i++) dx[i] = dy[i] * ys[i] * (T.One - ys[i]);
+        public Vector512<T> Invoke(Vector512<T> y, Vector512<T> dy) => dy * y * (Vector512<T>.One - y);
+        public T Invoke(T y, T dy) => dy * y * (T.One - y);
     }
 }

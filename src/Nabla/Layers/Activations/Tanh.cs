@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using Nabla.Kernels;
 using Nabla.Tensors;
 
 namespace Nabla.Layers.Activations;
@@ -11,10 +13,12 @@ public sealed class Tanh<T> : Activation<T> where T : unmanaged, IFloatingPointI
 
     protected override void Apply(Matrix<T> x, Matrix<T> y) => TensorPrimitives.Tanh(x.Span, y.Span);
 
-    protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
+    protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(y.Span, dY.Span, dX.Span, new Gradient());
+
+    // dx = dy·(1 − tanh²), tanh the forward's output.
+    private readonly struct Gradient : IBinaryOperator<T>
     {
-        ReadOnlySpan<T> ys = y.Span, dy = dY.Span;
-        Span<T> dx = dX.Span;
-        for (int i = 0; i < dx.Length; i++) dx[i] = dy[i] * (T.One - ys[i] * ys[i]);
+        public Vector512<T> Invoke(Vector512<T> y, Vector512<T> dy) => dy * (Vector512<T>.One - y * y);
+        public T Invoke(T y, T dy) => dy * (T.One - y * y);
     }
 }
