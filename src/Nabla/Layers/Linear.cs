@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -19,6 +20,15 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 {
     private readonly Parameter<T>[] _parameters;
     private Matrix<T>? _input, _output, _dInput;
+
+    // One sample at a time, mostly-zero inputs (pixels), no input gradient asked for (a first layer): W is held
+    // transposed so that the forward and plain SGD's step touch only the rows of non-zero inputs; same bits.
+    private bool _inputGradientUnused;   // the last backward did not ask for dA
+    private int[]? _nonZeros;            // positions of the sample's non-zero inputs
+    private (T[] Array, int Offset) _lanes; // the row-dot's lane accumulators, [L, stride], 64-byte aligned
+    private int _spell;                  // forwards through Wᵀ since it was last written from W
+    private int _rest;                   // forwards left before holding Wᵀ is tried again
+    private const int ShortSpell = 64, Rest = 4096;
 
     public Linear(int inputs, int outputs, bool bias = true)
     {
@@ -51,7 +61,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (A.Cols != Inputs) throw new ArgumentException($"Linear {Inputs}→{Outputs}: input has {A.Cols} features, expected {Inputs}.");
         _input = A;
         var Z = Shape.Ensure(ref _output, A.Rows, Outputs);
-        Gemm.MatMulTransB(A, W.Value, Z);                                       // Z = A Wᵀ
+        if (A.Rows != 1 || !ForwardSparse(A.Row(0), Z.Row(0)))
+            Gemm.MatMulTransB(A, W.Value, Z);                                   // Z = A Wᵀ
         if (b is not null)
         {
             ReadOnlySpan<T> bias = b.Value.Span;
@@ -60,8 +71,32 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         return Z;
     }
 
+    // z = Σ_{j: x_j ≠ 0} x_j Wᵀ[j, :] for one sample, when it pays; false: use the dense product.
+    private bool ForwardSparse(ReadOnlySpan<T> x, Span<T> z)
+    {
+        if (!_inputGradientUnused || !SparseInput<T>.Available || x.Length < 16) return false;
+        bool held = W.HoldsTransposed;
+        if (!held)
+        {
+            // Something needed W back after only a few samples (an optimizer with momentum, a penalty, dA):
+            // writing Wᵀ and back costs more than it saves there, so rest a while before trying again.
+            if (_rest > 0) { _rest--; return false; }
+            if (_spell is > 0 and < ShortSpell) { (_spell, _rest) = (0, Rest); return false; }
+            _spell = 0;
+        }
+        var index = _nonZeros ??= new int[x.Length + 16];
+        int count = SparseInput<T>.NonZeros(x, index);
+        if (!held && count > x.Length * 3 / 4) return false; // few zeros (standardised inputs): little to skip
+        var wt = W.HoldTransposed(out int stride);
+        if (_lanes.Array is null) _lanes = Aligned.Allocate<T>(Vector512<T>.Count * stride);
+        SparseInput<T>.Forward(x, index, count, wt, Outputs, z, Aligned.Slice(_lanes, Vector512<T>.Count * stride));
+        _spell++;
+        return true;
+    }
+
     public override Matrix<T>? Backward(Matrix<T> dZ, bool needInputGradient = true)
     {
+        _inputGradientUnused = !needInputGradient;
         var A = _input ?? throw new InvalidOperationException("Linear: Backward called before Forward.");
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
         if (dZ.Rows == 1 && W.GradIsZero)

@@ -16,6 +16,10 @@ namespace Nabla.Layers;
 /// dz and a (<see cref="SetOuterProduct"/>), and plain SGD applies θ −= η dzᵀ a without the matrix ever
 /// being written. A read of <see cref="Grad"/> (or a second backward pass) writes it out first, with the
 /// bits the matrix product would give.</item>
+/// <item>The weights of a layer fed one sparse sample at a time (pixels) may be held transposed, Wᵀ
+/// [cols, rows], for a while (<see cref="HoldTransposed"/>): the forward and plain SGD's step then touch
+/// only the rows of non-zero inputs. <see cref="Value"/> is lent meanwhile: any access to its values brings
+/// them back first.</item>
 /// </list>
 /// </summary>
 public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -38,6 +42,36 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T[]? _u, _v; // the gradient is u vᵀ while _state is OuterProduct: u [rows], v [cols]
 
     private enum GradState { Written, Zero, OuterProduct }
+
+    private (T[] Array, int Offset) _transposed; // Valueᵀ [cols, stride], 64-byte aligned: the weights while Value is lent to it
+    private Action? _bringBack;
+
+    /// <summary>How many times Wᵀ has been written from <see cref="Value"/> (for tests: a cost paid once per spell).</summary>
+    internal int TransposedWrites { get; private set; }
+
+    /// <summary>Whether the weights are held transposed now (<see cref="HoldTransposed"/>).</summary>
+    internal bool HoldsTransposed => Value.IsLent;
+
+    /// <summary>
+    /// The weights as Wᵀ [cols, stride] (stride: <see cref="Kernels.SparseInput{T}.Stride"/>), written from
+    /// <see cref="Value"/> unless they are held so already; until the next access to Value's values, Wᵀ is where
+    /// they live and may be updated in place.
+    /// </summary>
+    internal Span<T> HoldTransposed(out int stride)
+    {
+        int rows = Value.Rows, cols = Value.Cols;
+        stride = Kernels.SparseInput<T>.Stride(rows);
+        int length = (long)cols * stride <= Array.MaxLength - 64 ? cols * stride : throw new InvalidOperationException($"{Name}: too large to hold transposed.");
+        if (_transposed.Array is null) _transposed = Kernels.Aligned.Allocate<T>(length);
+        if (!Value.IsLent)
+        {
+            TransposedWrites++;
+            Kernels.SparseInput<T>.Transpose(Value.Span, rows, cols, Kernels.Aligned.Slice(_transposed, length));
+            Value.Lend(_bringBack ??= () => Kernels.SparseInput<T>.TransposeBack(
+                Kernels.Aligned.Slice(_transposed, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows)), Value.Rows, Value.Cols, Value.Span));
+        }
+        return Kernels.Aligned.Slice(_transposed, length);
+    }
 
     /// <summary>∂L/∂<see cref="Value"/>, accumulated by backward passes.</summary>
     public Matrix<T> Grad

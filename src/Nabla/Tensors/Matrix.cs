@@ -13,6 +13,10 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private T[] _data;
 
+    // Set while the values live elsewhere for a while (a layer's weights held transposed, see Parameter): any
+    // access to the values first brings them back, so no reference to this matrix ever reads stale numbers.
+    private Action? _bringBack;
+
     public Matrix(int rows, int cols)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
@@ -39,9 +43,34 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
     public int Length => Rows * Cols;
 
     /// <summary>The backing array; only the first <see cref="Length"/> values belong to the matrix.</summary>
-    public T[] Data => _data;
+    public T[] Data
+    {
+        get
+        {
+            if (_bringBack is not null) BringBack();
+            return _data;
+        }
+    }
 
-    public Span<T> Span => _data.AsSpan(0, Rows * Cols);
+    public Span<T> Span => Data.AsSpan(0, Rows * Cols);
+
+    /// <summary>
+    /// Marks the values as held elsewhere until <paramref name="bringBack"/> has written them here again: the
+    /// next access to them (<see cref="Data"/>, <see cref="Span"/>, <see cref="Row"/>, the indexer…) calls it
+    /// first, once. Not thread-safe, like the rest of a model.
+    /// </summary>
+    internal void Lend(Action bringBack) => _bringBack = bringBack;
+
+    /// <summary>Whether the values are currently held elsewhere (<see cref="Lend"/>).</summary>
+    internal bool IsLent => _bringBack is not null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void BringBack()
+    {
+        var bringBack = _bringBack!;
+        _bringBack = null;
+        bringBack();
+    }
 
     public ref T this[int r, int c]
     {
@@ -49,21 +78,21 @@ public sealed class Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
         get
         {
             if ((uint)r >= (uint)Rows || (uint)c >= (uint)Cols) ThrowIndex(r, c);
-            return ref _data[r * Cols + c];
+            return ref Data[r * Cols + c];
         }
     }
 
     public Span<T> Row(int r)
     {
         if ((uint)r >= (uint)Rows) ThrowIndex(r, 0);
-        return _data.AsSpan(r * Cols, Cols);
+        return Data.AsSpan(r * Cols, Cols);
     }
 
     /// <summary>Sets the number of rows, reusing the backing array when it is large enough (no allocation).</summary>
     public void Resize(int rows)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        if (checked(rows * Cols) > _data.Length) _data = new T[rows * Cols];
+        if (checked(rows * Cols) > Data.Length) _data = new T[rows * Cols];
         Rows = rows;
     }
 

@@ -1,0 +1,164 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using Nabla.Kernels;
+using Nabla.Layers;
+using Nabla.Optimizers;
+using Nabla.Randomness;
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Tests.Kernels;
+
+/// <summary>
+/// One sparse sample through transposed weights (<see cref="SparseInput{T}"/>): the same bits as the
+/// row-dot product it replaces, for every vector width and tail; a held-transposed layer seen from outside
+/// is indistinguishable from one that never was.
+/// </summary>
+public class SparseInputTests
+{
+    private static Matrix<T> Sparse<T>(int rows, int cols, double zeros, int seed) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Rng((ulong)seed);
+        var m = new Matrix<T>(rows, cols);
+        foreach (ref T v in m.Span) v = rng.NextDouble() < zeros ? T.Zero : T.CreateTruncating(rng.NextDouble() * 2 - 1);
+        return m;
+    }
+
+    private static void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Assert.True(SparseInput<T>.Available, "this machine has 512-bit vectors; the path must be tested here");
+        int cases = 0;
+        foreach (int outputs in new[] { 1, 3, 8, 10, 16, 17, 32, 33, 128 })
+            foreach (int inputs in new[] { 16, 17, 31, 50, 100, 784, 785 })
+                foreach (double zeros in new[] { 0, 0.5, 0.9, 1 })
+                {
+                    var x = Sparse<T>(1, inputs, zeros, 10 * outputs + inputs);
+                    var W = Sparse<T>(outputs, inputs, 0, 7 * inputs + outputs);
+                    var expected = new Matrix<T>(1, outputs);
+                    Gemm.MatMulTransB(x, W, expected); // the row-dot path for one row
+
+                    int stride = SparseInput<T>.Stride(outputs);
+                    var wt = new T[inputs * stride];
+                    SparseInput<T>.Transpose(W.Span, outputs, inputs, wt);
+                    var index = new int[inputs + 16];
+                    int count = SparseInput<T>.NonZeros(x.Span, index);
+                    var z = new T[outputs];
+                    SparseInput<T>.Forward(x.Span, index, count, wt, outputs, z, new T[Vector512<T>.Count * stride]);
+                    Assert.True(expected.Span.SequenceEqual(z), $"{typeof(T).Name} out={outputs} in={inputs} zeros={zeros}: not the row-dot's bits");
+
+                    var back = new T[outputs * inputs];
+                    SparseInput<T>.TransposeBack(wt, outputs, inputs, back);
+                    Assert.True(W.Span.SequenceEqual(back));
+                    cases++;
+                }
+        Assert.Equal(9 * 7 * 4, cases);
+    }
+
+    [Fact]
+    public void Forward_gives_the_row_dot_bits_float() => Check<float>();
+
+    [Fact]
+    public void Forward_gives_the_row_dot_bits_double() => Check<double>();
+
+    /// <summary>The lane sum of the transposed path is written out as a pairwise tree of neighbours; it must be Vector512.Sum's.</summary>
+    [Fact]
+    public void Vector512_sum_is_the_pairwise_tree_of_neighbours()
+    {
+        var rng = new Rng(3);
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            var f = new float[16];
+            var d = new double[8];
+            for (int i = 0; i < 16; i++) f[i] = (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.NextInt(8)));
+            for (int i = 0; i < 8; i++) d[i] = (rng.NextDouble() - 0.5) * Math.Pow(10, rng.NextInt(16));
+            Assert.Equal(Pairwise(f), Vector512.Sum(Vector512.Create(f)));
+            Assert.Equal(Pairwise(d), Vector512.Sum(Vector512.Create(d)));
+        }
+
+        static T Pairwise<T>(ReadOnlySpan<T> v) where T : IFloatingPointIeee754<T> =>
+            v.Length == 1 ? v[0] : Pairwise(v[..(v.Length / 2)]) + Pairwise(v[(v.Length / 2)..]);
+    }
+
+    [Fact]
+    public void Non_zero_positions_are_found_in_order()
+    {
+        var rng = new Rng(5);
+        for (int n = 0; n <= 100; n++)
+        {
+            var x = new float[n];
+            for (int i = 0; i < n; i++)
+                x[i] = rng.NextInt(4) switch { 0 => 0f, 1 => -0f, 2 => float.NaN, _ => (float)rng.NextDouble() + 0.1f };
+            var index = new int[n + 16];
+            int count = SparseInput<float>.NonZeros(x, index);
+            var expected = Enumerable.Range(0, n).Where(i => x[i] != 0).ToArray(); // NaN counts, ±0 does not
+            Assert.Equal(expected, index[..count]);
+        }
+    }
+
+    private static Matrix<float> Row(Matrix<float> m, int i)
+    {
+        var row = new Matrix<float>(1, m.Cols);
+        m.Row(i).CopyTo(row.Span);
+        return row;
+    }
+
+    /// <summary>
+    /// Per-sample plain SGD on mostly-zero inputs: the first layer is held transposed, and a reference to its
+    /// weights taken before training reads, after it, exactly the weights of a twin that never held them so.
+    /// </summary>
+    [Fact]
+    public void A_layer_held_transposed_trains_to_the_same_bits_and_its_weights_read_through()
+    {
+        var X = Sparse<float>(60, 100, 0.6, 1);
+        var Y = new Matrix<float>(60, 10);
+        for (int i = 0; i < 60; i++) Y[i, i % 10] = 1;
+        const string spec = "100,32,sigmoid,32,sigmoid,10,softmax";
+        Network<float>[] nets = [Network<float>.Create(spec, 4), Network<float>.Create(spec, 4)];
+        var held = nets[0].Parameters[0].Value; // a reference kept across training
+        var heldRow = held.Row(3).ToArray();
+        var W0 = nets[0].Parameters[0];
+        bool wasHeld = false;
+        for (int run = 0; run < 2; run++)
+        {
+            var objective = Objective<float>.Create(nets[run], "cross-entropy");
+            var optimizer = new Sgd<float>(nets[run].Parameters, 0.1);
+            for (int step = 0; step < 200; step++)
+            {
+                optimizer.ZeroGrad();
+                objective.Forward(Row(X, step % 60), Row(Y, step % 60));
+                objective.Backward();
+                optimizer.Step();
+                if (run == 0) wasHeld |= W0.HoldsTransposed;
+                else _ = nets[1].Parameters[0].Value.Span; // read every step: never held for long
+            }
+        }
+        Assert.True(wasHeld, "the transposed path was never taken");
+        Assert.Equal(1, W0.TransposedWrites);
+        Assert.True(W0.HoldsTransposed);
+        Assert.True(held.Span.SequenceEqual(nets[1].Parameters[0].Value.Span), "the kept reference reads other weights than the twin's");
+        Assert.False(W0.HoldsTransposed); // that read brought them back
+        Assert.False(held.Row(3).SequenceEqual(heldRow)); // and they did train
+        for (int i = 1; i < nets[0].Parameters.Count; i++)
+            Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{nets[0].Parameters[i].Name} differs");
+    }
+
+    /// <summary>An optimizer that needs W back at every step (momentum) makes the layer stop holding Wᵀ after one short spell.</summary>
+    [Fact]
+    public void Short_spells_are_not_repeated_at_every_sample()
+    {
+        var X = Sparse<float>(60, 100, 0.6, 2);
+        var Y = new Matrix<float>(60, 10);
+        for (int i = 0; i < 60; i++) Y[i, i % 10] = 1;
+        var net = Network<float>.Create("100,16,relu,10,softmax", 4);
+        var objective = Objective<float>.Create(net, "cross-entropy");
+        var optimizer = new Sgd<float>(net.Parameters, 0.05, momentum: 0.9);
+        for (int step = 0; step < 500; step++)
+        {
+            optimizer.ZeroGrad();
+            objective.Forward(Row(X, step % 60), Row(Y, step % 60));
+            objective.Backward();
+            optimizer.Step();
+        }
+        Assert.Equal(1, net.Parameters[0].TransposedWrites);
+    }
+}
