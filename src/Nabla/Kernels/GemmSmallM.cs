@@ -37,9 +37,12 @@ internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIe
                         ap[p * Rows + i] = i < m ? a[(long)i * rsA + (long)(pc + p) * csA] : T.Zero;
                 T* bp = b + (long)pc * rsB;
                 for (int j = 0; j < full; j += nr) Tile(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
+                // One vector of columns left (784 = 24·32 + 16): a 12×16 tile, not 12·16 scalar chains that each wait on their FMAs.
+                int vectors = full + (n - full) / Vector512<T>.Count * Vector512<T>.Count;
+                for (int j = full; j < vectors; j += Vector512<T>.Count) TileOneVector(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
                 for (int i = 0; i < m; i++)
                 {
-                    for (int j = full; j < n; j++)
+                    for (int j = vectors; j < n; j++)
                     {
                         T sum = T.Zero; // as in a tile: the chain over p from zero, then added to C
                         for (int p = 0; p < kc; p++) sum = T.FusedMultiplyAdd(ap[p * Rows + i], bp[(long)p * rsB + j], sum);
@@ -47,6 +50,37 @@ internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIe
                     }
                 }
             }
+        }
+    }
+
+    // Tile's arithmetic for one vector of columns: twelve accumulators.
+    private static void TileOneVector(int kc, T* ap, T* b, int rsB, T* c, int ldc, int m, bool overwrite)
+    {
+        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
+            c6 = default, c7 = default, c8 = default, c9 = default, ca = default, cb = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b + (long)p * rsB);
+            T* a = ap + p * Rows;
+            c0 = Kernel<T>.Fma(Vector512.Create(a[0]), b0, c0); c1 = Kernel<T>.Fma(Vector512.Create(a[1]), b0, c1);
+            c2 = Kernel<T>.Fma(Vector512.Create(a[2]), b0, c2); c3 = Kernel<T>.Fma(Vector512.Create(a[3]), b0, c3);
+            c4 = Kernel<T>.Fma(Vector512.Create(a[4]), b0, c4); c5 = Kernel<T>.Fma(Vector512.Create(a[5]), b0, c5);
+            c6 = Kernel<T>.Fma(Vector512.Create(a[6]), b0, c6); c7 = Kernel<T>.Fma(Vector512.Create(a[7]), b0, c7);
+            c8 = Kernel<T>.Fma(Vector512.Create(a[8]), b0, c8); c9 = Kernel<T>.Fma(Vector512.Create(a[9]), b0, c9);
+            ca = Kernel<T>.Fma(Vector512.Create(a[10]), b0, ca); cb = Kernel<T>.Fma(Vector512.Create(a[11]), b0, cb);
+        }
+        Store(c, c0); Store(c + ldc, c1); Store(c + 2 * ldc, c2); Store(c + 3 * ldc, c3); Store(c + 4 * ldc, c4); Store(c + 5 * ldc, c5);
+        if (m > 6) Store(c + 6 * ldc, c6);
+        if (m > 7) Store(c + 7 * ldc, c7);
+        if (m > 8) Store(c + 8 * ldc, c8);
+        if (m > 9) Store(c + 9 * ldc, c9);
+        if (m > 10) Store(c + 10 * ldc, ca);
+        if (m > 11) Store(c + 11 * ldc, cb);
+
+        void Store(T* to, Vector512<T> v)
+        {
+            if (!overwrite) v += Vector512.Load(to);
+            v.Store(to);
         }
     }
 
