@@ -81,7 +81,7 @@ public sealed class Dataset
         for (int i = 0; i < indices.Length; i++) labels[i] = _labels[indices[i]];
         if (_bytes is not null)
         {
-            var bytes = new byte[(long)indices.Length * Features];
+            var bytes = HugePages.Uninitialized((long)indices.Length * Features);
             for (int i = 0; i < indices.Length; i++) ByteRow(indices[i]).CopyTo(bytes.AsSpan(i * Features));
             return new Dataset(name ?? Name, SampleShape, bytes, null, labels, Classes, ClassNames);
         }

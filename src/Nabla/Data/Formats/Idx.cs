@@ -105,7 +105,7 @@ public static class Idx
                     : $"{length - expected} bytes after the [{string.Join(", ", shape)}] array (dimensions whose product disagrees with the length)");
             if (gzipSize is { } isize && isize != (uint)expected)
                 throw new DataFormatException(name, $"the gzip stream holds {isize} bytes (mod 2^32) but the IDX header implies {expected}: truncated or mismatched");
-            var data = new byte[total];
+            var data = HugePages.Uninitialized(total);
             int read = FileReading.ReadFully(body, data);
             if (read < data.Length)
                 throw new DataFormatException(name, $"truncated: shape [{string.Join(", ", shape)}] needs {total} bytes of values, found {read}");
