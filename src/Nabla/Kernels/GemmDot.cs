@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
@@ -48,6 +49,44 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
         *c = accumulate ? *c + s : s;
     }
 
+    // Four neighbouring elements of one row of C: the same as four Finish calls; for float without a tail, the
+    // four horizontal sums at once (Sum4), then one 4-wide store or add.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish4(Vector512<T> s0, Vector512<T> s1, Vector512<T> s2, Vector512<T> s3, int kv, int k, T* a, T* b, int ldb, T* c, bool accumulate)
+    {
+        if (typeof(T) == typeof(float) && kv == k && Avx512F.IsSupported)
+        {
+            var sums = Sum4(s0.As<T, float>(), s1.As<T, float>(), s2.As<T, float>(), s3.As<T, float>());
+            if (accumulate) sums = Vector128.Load((float*)c) + sums;
+            sums.Store((float*)c);
+            return;
+        }
+        Finish(s0, kv, k, a, b, c, accumulate);
+        Finish(s1, kv, k, a, b + ldb, c + 1, accumulate);
+        Finish(s2, kv, k, a, b + 2 * ldb, c + 2, accumulate);
+        Finish(s3, kv, k, a, b + 3 * ldb, c + 3, accumulate);
+    }
+
+    /// <summary>
+    /// (Vector512.Sum(s0), …, Vector512.Sum(s3)) with the same bits: its tree — neighbours (l0 + l1), then pairs of
+    /// those, then the four 128-bit groups as (g0 + g1) + (g2 + g3), a test pins it — done for the four vectors
+    /// together, about 19 instructions instead of 4 × 24.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Sum4(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
+    {
+        var odd = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+        var upperPair = Vector512.Create(0, 0, -1, -1, 0, 0, -1, -1, 0, 0, -1, -1, 0, 0, -1, -1).AsSingle();
+        // Neighbours: lanes 2j and 2j+1 both hold l(2j) + l(2j+1); s0's in the even lanes, s1's in the odd ones.
+        var q01 = Vector512.ConditionalSelect(odd, s1 + Avx512F.Permute4x32(s1, 0xB1), s0 + Avx512F.Permute4x32(s0, 0xB1));
+        var q23 = Vector512.ConditionalSelect(odd, s3 + Avx512F.Permute4x32(s3, 0xB1), s2 + Avx512F.Permute4x32(s2, 0xB1));
+        // Pairs of those: lane 4m + i holds group m's sum of s_i.
+        var groups = Vector512.ConditionalSelect(upperPair, q23 + Avx512F.Permute4x32(q23, 0x4E), q01 + Avx512F.Permute4x32(q01, 0x4E));
+        // (g0 + g1) in group 0, (g2 + g3) in group 2, then their sum.
+        var halves = groups + Avx512F.Shuffle4x128(groups, groups, 0xB1);
+        return halves.GetLower().GetLower() + halves.GetUpper().GetLower();
+    }
+
     private static void One(int k, T* a, T* b, T* c, bool accumulate)
     {
         int W = Vector512<T>.Count, kv = k - k % W;
@@ -69,10 +108,7 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
             c2 = Fma(x, Vector512.Load(b2 + p), c2);
             c3 = Fma(x, Vector512.Load(b3 + p), c3);
         }
-        Finish(c0, kv, k, a, b0, c, accumulate);
-        Finish(c1, kv, k, a, b1, c + 1, accumulate);
-        Finish(c2, kv, k, a, b2, c + 2, accumulate);
-        Finish(c3, kv, k, a, b3, c + 3, accumulate);
+        Finish4(c0, c1, c2, c3, kv, k, a, b0, ldb, c, accumulate);
     }
 
     private static void Tile4x2(int k, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
@@ -144,16 +180,9 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
             x = Vector512.Load(a3 + p);
             c30 = Fma(x, y0, c30); c31 = Fma(x, y1, c31); c32 = Fma(x, y2, c32); c33 = Fma(x, y3, c33);
         }
-        Finish(c00, kv, k, a0, b0, c, accumulate); Finish(c01, kv, k, a0, b1, c + 1, accumulate);
-        Finish(c02, kv, k, a0, b2, c + 2, accumulate); Finish(c03, kv, k, a0, b3, c + 3, accumulate);
-        c += ldc;
-        Finish(c10, kv, k, a1, b0, c, accumulate); Finish(c11, kv, k, a1, b1, c + 1, accumulate);
-        Finish(c12, kv, k, a1, b2, c + 2, accumulate); Finish(c13, kv, k, a1, b3, c + 3, accumulate);
-        c += ldc;
-        Finish(c20, kv, k, a2, b0, c, accumulate); Finish(c21, kv, k, a2, b1, c + 1, accumulate);
-        Finish(c22, kv, k, a2, b2, c + 2, accumulate); Finish(c23, kv, k, a2, b3, c + 3, accumulate);
-        c += ldc;
-        Finish(c30, kv, k, a3, b0, c, accumulate); Finish(c31, kv, k, a3, b1, c + 1, accumulate);
-        Finish(c32, kv, k, a3, b2, c + 2, accumulate); Finish(c33, kv, k, a3, b3, c + 3, accumulate);
+        Finish4(c00, c01, c02, c03, kv, k, a0, b0, ldb, c, accumulate);
+        Finish4(c10, c11, c12, c13, kv, k, a1, b0, ldb, c + ldc, accumulate);
+        Finish4(c20, c21, c22, c23, kv, k, a2, b0, ldb, c + 2 * ldc, accumulate);
+        Finish4(c30, c31, c32, c33, kv, k, a3, b0, ldb, c + 3 * ldc, accumulate);
     }
 }

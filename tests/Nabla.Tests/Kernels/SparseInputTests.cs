@@ -79,6 +79,24 @@ public class SparseInputTests
             v.Length == 1 ? v[0] : Pairwise(v[..(v.Length / 2)]) + Pairwise(v[(v.Length / 2)..]);
     }
 
+    /// <summary>The row-dot's four horizontal sums at once must be four Vector512.Sum calls, bit for bit.</summary>
+    [Fact]
+    public void Four_sums_at_once_are_four_Vector512_sums()
+    {
+        var rng = new Rng(4);
+        var v = new float[4][];
+        for (int trial = 0; trial < 5000; trial++)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                v[i] = new float[16];
+                for (int l = 0; l < 16; l++) v[i][l] = (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.NextInt(8)));
+            }
+            var sums = GemmDot<float>.Sum4(Vector512.Create(v[0]), Vector512.Create(v[1]), Vector512.Create(v[2]), Vector512.Create(v[3]));
+            for (int i = 0; i < 4; i++) Assert.Equal(Vector512.Sum(Vector512.Create(v[i])), sums[i]);
+        }
+    }
+
     [Fact]
     public void Non_zero_positions_are_found_in_order()
     {
