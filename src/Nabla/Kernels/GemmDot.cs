@@ -67,6 +67,22 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
         Finish(s3, kv, k, a, b + 3 * ldb, c + 3, accumulate);
     }
 
+    // Two neighbouring elements of one row of C: Finish4's sums for two vectors (each twice), two stores.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish2(Vector512<T> s0, Vector512<T> s1, int kv, int k, T* a, T* b0, T* b1, T* c, bool accumulate)
+    {
+        if (typeof(T) == typeof(float) && kv == k && Avx512F.IsSupported)
+        {
+            var sums = Sum4(s0.As<T, float>(), s1.As<T, float>(), s0.As<T, float>(), s1.As<T, float>());
+            float* f = (float*)c;
+            f[0] = accumulate ? f[0] + sums.GetElement(0) : sums.GetElement(0);
+            f[1] = accumulate ? f[1] + sums.GetElement(1) : sums.GetElement(1);
+            return;
+        }
+        Finish(s0, kv, k, a, b0, c, accumulate);
+        Finish(s1, kv, k, a, b1, c + 1, accumulate);
+    }
+
     /// <summary>
     /// (Vector512.Sum(s0), …, Vector512.Sum(s3)) with the same bits: its tree — neighbours (l0 + l1), then pairs of
     /// those, then the four 128-bit groups as (g0 + g1) + (g2 + g3), a test pins it — done for the four vectors
@@ -130,13 +146,10 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
             x = Vector512.Load(a3 + p);
             c30 = Fma(x, y0, c30); c31 = Fma(x, y1, c31);
         }
-        Finish(c00, kv, k, a0, b0, c, accumulate); Finish(c01, kv, k, a0, b1, c + 1, accumulate);
-        c += ldc;
-        Finish(c10, kv, k, a1, b0, c, accumulate); Finish(c11, kv, k, a1, b1, c + 1, accumulate);
-        c += ldc;
-        Finish(c20, kv, k, a2, b0, c, accumulate); Finish(c21, kv, k, a2, b1, c + 1, accumulate);
-        c += ldc;
-        Finish(c30, kv, k, a3, b0, c, accumulate); Finish(c31, kv, k, a3, b1, c + 1, accumulate);
+        Finish2(c00, c01, kv, k, a0, b0, b1, c, accumulate);
+        Finish2(c10, c11, kv, k, a1, b0, b1, c + ldc, accumulate);
+        Finish2(c20, c21, kv, k, a2, b0, b1, c + 2 * ldc, accumulate);
+        Finish2(c30, c31, kv, k, a3, b0, b1, c + 3 * ldc, accumulate);
     }
 
     private static void Tile4x1(int k, T* a, int lda, T* b, T* c, int ldc, bool accumulate)
