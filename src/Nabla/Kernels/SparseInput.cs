@@ -32,11 +32,15 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
     /// Writes the positions of the non-zero values of <paramref name="x"/> into <paramref name="index"/>, in
     /// increasing order, and returns how many there are. <paramref name="index"/> needs x.Length + 16 places.
     /// </summary>
-    public static int NonZeros(ReadOnlySpan<T> x, Span<int> index)
+    public static int NonZeros(ReadOnlySpan<T> x, Span<int> index) => NonZerosOfEither(x, x, index);
+
+    /// <summary>The positions j where x_j ≠ 0 or y_j ≠ 0, in increasing order (see <see cref="NonZeros"/>).</summary>
+    public static int NonZerosOfEither(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<int> index)
     {
+        if (y.Length != x.Length) throw new ArgumentException("x and y differ in length", nameof(y));
         if (index.Length < x.Length + 16) throw new ArgumentException("index needs x.Length + 16 places", nameof(index));
         int count = 0, j = 0;
-        fixed (T* x0 = x)
+        fixed (T* x0 = x, y0 = y)
         fixed (int* i0 = index)
         {
             if (typeof(T) == typeof(float) && Avx512F.IsSupported)
@@ -44,16 +48,17 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
                 // Sixteen compares, the positions of the non-zero ones packed to the front (vpcompressd into a
                 // register: its memory form is slow on some processors), stored whole, the count advanced.
                 var iota = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-                float* xf = (float*)x0;
+                float* xf = (float*)x0, yf = (float*)y0;
                 for (; j + 16 <= x.Length; j += 16)
                 {
-                    var nonZero = ~Vector512.Equals(Vector512.Load(xf + j), Vector512<float>.Zero).AsInt32();
+                    var bothZero = Vector512.Equals(Vector512.Load(xf + j), Vector512<float>.Zero) & Vector512.Equals(Vector512.Load(yf + j), Vector512<float>.Zero);
+                    var nonZero = ~bothZero.AsInt32();
                     Avx512F.Compress(Vector512<int>.Zero, nonZero, iota + Vector512.Create(j)).Store(i0 + count);
                     count += BitOperations.PopCount(nonZero.ExtractMostSignificantBits());
                 }
             }
             for (; j < x.Length; j++)
-                if (x0[j] != T.Zero) i0[count++] = j;
+                if (x0[j] != T.Zero || y0[j] != T.Zero) i0[count++] = j;
         }
         return count;
     }
@@ -130,21 +135,122 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
                         Kernel<T>.Fma(xj, Vector512.Load(w + v), Vector512.Load(a + v)).Store(a + v);
                 }
             }
-            // The row-dot's end of each element, a vector of outputs at a time: the horizontal sum of the L lanes
-            // as Vector512.Sum adds them, a pairwise tree of neighbours, ((l0 + l1) + (l2 + l3)) + … (tested),
-            // done in place on the lane rows; then the tail j ≥ kv in order.
+        }
+        Finish(x, index, count, wt, outputs, z, acc);
+    }
+
+    // The row-dot's end of each element, a vector of outputs at a time: the horizontal sum of the L lanes as
+    // Vector512.Sum adds them, a pairwise tree of neighbours, ((l0 + l1) + (l2 + l3)) + … (tested), done in place
+    // on the lane rows; then the tail inputs j ≥ k − k mod L, in order, as scalar chains per output; then z.
+    private static void Finish(ReadOnlySpan<T> x, ReadOnlySpan<int> index, int count, ReadOnlySpan<T> wt, int outputs, Span<T> z, Span<T> acc)
+    {
+        int stride = Stride(outputs), k = x.Length, kv = k - k % L;
+        fixed (T* x0 = x, w0 = wt, a0 = acc)
+        fixed (int* i0 = index)
+        {
             for (int width = L; width > 1; width /= 2)
                 for (int l = 0; l < width / 2; l++)
                     for (int v = 0; v < stride; v += L)
                         (Vector512.Load(a0 + 2 * l * stride + v) + Vector512.Load(a0 + (2 * l + 1) * stride + v)).Store(a0 + l * stride + v);
+            int t = count;
+            while (t > 0 && i0[t - 1] >= kv) t--;
             for (; t < count; t++)
             {
                 int j = i0[t];
+                if (x0[j] == T.Zero) continue;
                 var xj = Vector512.Create(x0[j]);
                 for (int v = 0; v < stride; v += L)
                     Kernel<T>.Fma(xj, Vector512.Load(w0 + (long)j * stride + v), Vector512.Load(a0 + v)).Store(a0 + v);
             }
             new ReadOnlySpan<T>(a0, outputs).CopyTo(z);
         }
+    }
+
+    [ThreadStatic] private static int[]? _index;
+
+    private static int[] IndexScratch(int length) =>
+        _index is { } index && index.Length >= length + 16 ? index : _index = new int[length + 16];
+
+    /// <summary>
+    /// Plain SGD's θ = θ − η u aᵀ on Wᵀ: Wᵀ[j, r] = (a_j·u_r)(−η) + Wᵀ[j, r] for a_j ≠ 0 — the operations of
+    /// Sgd's step on W, element for element (a zero a_j would add ±0). <paramref name="u"/> is padded with
+    /// zeros to the stride.
+    /// </summary>
+    public static void StepTransposed(Span<T> wt, int stride, ReadOnlySpan<T> u, ReadOnlySpan<T> a, T minusEta)
+    {
+        if (wt.Length < a.Length * stride || u.Length < stride || stride % L != 0) throw new ArgumentException("buffer too short");
+        var index = IndexScratch(a.Length);
+        int count = NonZeros(a, index);
+        var eta = Vector512.Create(minusEta);
+        fixed (T* w0 = wt, a0 = a, u0 = u)
+        fixed (int* i0 = index)
+        {
+            for (int q = 0; q < count; q++)
+            {
+                int j = i0[q];
+                var aj = Vector512.Create(a0[j]);
+                T* w = w0 + (long)j * stride;
+                for (int v = 0; v < stride; v += L)
+                    ((aj * Vector512.Load(u0 + v)) * eta + Vector512.Load(w + v)).Store(w + v);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StepTransposed"/> with (u, a, −η), then <see cref="Forward"/> of x, in one pass over the rows
+    /// where a_j ≠ 0 or x_j ≠ 0: each row is read once, updated and used. The same bits as the two one after
+    /// the other (a row with a_j = 0 gets +0 added; an x_j = 0 adds 0·w to its lane), but for the sign of a zero.
+    /// </summary>
+    public static void StepAndForward(ReadOnlySpan<T> u, ReadOnlySpan<T> a, T minusEta, ReadOnlySpan<T> x, Span<T> wt, int outputs, Span<T> z, Span<T> acc)
+    {
+        int stride = Stride(outputs), k = x.Length, kv = k - k % L;
+        if (a.Length != k || u.Length < stride || wt.Length < k * stride || z.Length < outputs || acc.Length < L * stride)
+            throw new ArgumentException("buffer too short");
+        var index = IndexScratch(k);
+        int count = NonZerosOfEither(x, a, index);
+        acc[..(L * stride)].Clear();
+        var eta = Vector512.Create(minusEta);
+        fixed (T* x0 = x, a0 = a, u0 = u, w0 = wt, c0 = acc, z0 = z)
+        fixed (int* i0 = index)
+        {
+            if (stride == 2 * L)
+            {
+                var u1 = Vector512.Load(u0);
+                var u2 = Vector512.Load(u0 + L);
+                for (int q = 0; q < count; q++)
+                {
+                    int j = i0[q];
+                    var aj = Vector512.Create(a0[j]);
+                    var xj = Vector512.Create(x0[j]);
+                    T* w = w0 + (long)j * stride, c = c0 + (j & (L - 1)) * stride;
+                    var w1 = (aj * u1) * eta + Vector512.Load(w);
+                    var w2 = (aj * u2) * eta + Vector512.Load(w + L);
+                    w1.Store(w);
+                    w2.Store(w + L);
+                    if (j < kv)
+                    {
+                        Kernel<T>.Fma(xj, w1, Vector512.Load(c)).Store(c);
+                        Kernel<T>.Fma(xj, w2, Vector512.Load(c + L)).Store(c + L);
+                    }
+                }
+            }
+            else
+            {
+                for (int q = 0; q < count; q++)
+                {
+                    int j = i0[q];
+                    var aj = Vector512.Create(a0[j]);
+                    var xj = Vector512.Create(x0[j]);
+                    T* w = w0 + (long)j * stride, c = c0 + (j & (L - 1)) * stride;
+                    for (int v = 0; v < stride; v += L)
+                    {
+                        var wv = (aj * Vector512.Load(u0 + v)) * eta + Vector512.Load(w + v);
+                        wv.Store(w + v);
+                        if (j < kv) Kernel<T>.Fma(xj, wv, Vector512.Load(c + v)).Store(c + v);
+                    }
+                }
+            }
+        }
+        Finish(x, index, count, wt, outputs, z, acc);
     }
 }

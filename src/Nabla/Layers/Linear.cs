@@ -85,11 +85,18 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             _spell = 0;
         }
         var index = _nonZeros ??= new int[x.Length + 16];
-        int count = SparseInput<T>.NonZeros(x, index);
+        int count = held ? 0 : SparseInput<T>.NonZeros(x, index);
         if (!held && count > x.Length * 3 / 4) return false; // few zeros (standardised inputs): little to skip
         var wt = W.HoldTransposed(out int stride);
         if (_lanes.Array is null) _lanes = Aligned.Allocate<T>(Vector512<T>.Count * stride);
-        SparseInput<T>.Forward(x, index, count, wt, Outputs, z, Aligned.Slice(_lanes, Vector512<T>.Count * stride));
+        var lanes = Aligned.Slice(_lanes, Vector512<T>.Count * stride);
+        if (W.TryTakePendingStep(out var u, out var a, out T minusEta))
+            SparseInput<T>.StepAndForward(u, a, minusEta, x, wt, Outputs, z, lanes); // the last step's rows and this sample's, read once
+        else
+        {
+            if (held) count = SparseInput<T>.NonZeros(x, index);
+            SparseInput<T>.Forward(x, index, count, wt, Outputs, z, lanes);
+        }
         _spell++;
         return true;
     }

@@ -18,8 +18,9 @@ namespace Nabla.Layers;
 /// bits the matrix product would give.</item>
 /// <item>The weights of a layer fed one sparse sample at a time (pixels) may be held transposed, Wᵀ
 /// [cols, rows], for a while (<see cref="HoldTransposed"/>): the forward and plain SGD's step then touch
-/// only the rows of non-zero inputs. <see cref="Value"/> is lent meanwhile: any access to its values brings
-/// them back first.</item>
+/// only the rows of non-zero inputs, and the step waits for the next forward to be done in the same pass
+/// (<see cref="StepTransposedLater"/>). <see cref="Value"/> is lent meanwhile: any access to its values
+/// applies a waiting step and brings them back first.</item>
 /// </list>
 /// </summary>
 public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -67,10 +68,53 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             TransposedWrites++;
             Kernels.SparseInput<T>.Transpose(Value.Span, rows, cols, Kernels.Aligned.Slice(_transposed, length));
-            Value.Lend(_bringBack ??= () => Kernels.SparseInput<T>.TransposeBack(
-                Kernels.Aligned.Slice(_transposed, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows)), Value.Rows, Value.Cols, Value.Span));
+            Value.Lend(_bringBack ??= () =>
+            {
+                var wt = Kernels.Aligned.Slice(_transposed, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows));
+                if (_stepPending) ApplyPendingStep(wt);
+                Kernels.SparseInput<T>.TransposeBack(wt, Value.Rows, Value.Cols, Value.Span);
+            });
         }
         return Kernels.Aligned.Slice(_transposed, length);
+    }
+
+    // Plain SGD's step θ −= η u aᵀ on the transposed weights, not applied yet: the next one-sample forward reads
+    // the same rows and applies it in the same pass (StepTransposedLater, TryTakePendingStep).
+    private T[]? _stepU; // u, padded with zeros to the stride
+    private T[]? _stepA; // a
+    private T _stepMinusEta;
+    private bool _stepPending;
+
+    /// <summary>
+    /// θ = θ − η u aᵀ on the weights held transposed (<see cref="HoldTransposed"/>), applied lazily: by the next
+    /// forward that takes the step over (<see cref="TryTakePendingStep"/>), or before anything else reads the
+    /// weights. u [rows] and a [cols] are copied.
+    /// </summary>
+    internal void StepTransposedLater(ReadOnlySpan<T> u, ReadOnlySpan<T> a, T minusEta)
+    {
+        var wt = HoldTransposed(out int stride);
+        if (u.Length != Value.Rows || a.Length != Value.Cols) throw new ArgumentException($"{Name}: step [{u.Length}]·[{a.Length}]ᵀ does not match {Value.ShapeString}.");
+        if (_stepPending) ApplyPendingStep(wt);
+        _stepU ??= new T[stride];
+        u.CopyTo(_stepU);
+        a.CopyTo(_stepA ??= new T[Value.Cols]);
+        _stepMinusEta = minusEta;
+        _stepPending = true;
+    }
+
+    /// <summary>The pending step, if any, handed over to a forward that applies it (and no longer pending).</summary>
+    internal bool TryTakePendingStep(out ReadOnlySpan<T> u, out ReadOnlySpan<T> a, out T minusEta)
+    {
+        (u, a, minusEta) = _stepPending ? (_stepU, _stepA, _stepMinusEta) : (default, default, T.Zero);
+        bool taken = _stepPending;
+        _stepPending = false;
+        return taken;
+    }
+
+    private void ApplyPendingStep(Span<T> wt)
+    {
+        Kernels.SparseInput<T>.StepTransposed(wt, Kernels.SparseInput<T>.Stride(Value.Rows), _stepU, _stepA, _stepMinusEta);
+        _stepPending = false;
     }
 
     /// <summary>∂L/∂<see cref="Value"/>, accumulated by backward passes.</summary>

@@ -52,7 +52,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                 if (!p.TryGetOuterProduct(out var u, out var a))
                     TensorPrimitives.MultiplyAdd(p.Grad.Span, -eta, p.Value.Span, p.Value.Span); // θ = θ − η∇θ
                 else if (p.HoldsTransposed)
-                    StepOuterTransposed(p.HoldTransposed(out int stride), stride, u, a, -eta); // the same on θᵀ, rows of a_j ≠ 0 only
+                    p.StepTransposedLater(u, a, -eta); // the same on θᵀ, rows of a_j ≠ 0 only, in the next forward's pass
                 else StepOuter(p.Value, u, a, -eta); // θ = θ − η u aᵀ, the matrix never written
                 continue;
             }
@@ -139,35 +139,6 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     /// u aᵀ (one sample's dW), with the same two roundings per element as writing g = u_r a out and then
     /// θ + g(−η). Four rows at a time share each load of a (the loop is bound by loads and stores).
     /// </summary>
-    // θᵀ[j, r] = (a_j·u_r)(−η) + θᵀ[j, r] for a_j ≠ 0: StepOuter's operations on the transposed weights (see
-    // Parameter.HoldTransposed), skipping the inputs that are 0, which would add ±0.
-    private unsafe void StepOuterTransposed(Span<T> thetaT, int stride, ReadOnlySpan<T> u, ReadOnlySpan<T> a, T minusEta)
-    {
-        if (_nonZeros is null || _nonZeros.Length < a.Length + 16) _nonZeros = new int[a.Length + 16];
-        if (_uPadded is null || _uPadded.Length < stride) _uPadded = new T[stride];
-        int count = Kernels.SparseInput<T>.NonZeros(a, _nonZeros);
-        u.CopyTo(_uPadded);
-        _uPadded.AsSpan(u.Length).Clear();
-        if (thetaT.Length < a.Length * stride) throw new ArgumentException("θᵀ is too short for a", nameof(thetaT));
-        int W = Vector512<T>.Count;
-        var eta512 = Vector512.Create(minusEta);
-        fixed (T* t0 = thetaT, a0 = a, u0 = _uPadded)
-        fixed (int* i0 = _nonZeros)
-        {
-            for (int q = 0; q < count; q++)
-            {
-                int j = i0[q];
-                var aj = Vector512.Create(a0[j]);
-                T* t = t0 + (long)j * stride;
-                for (int r = 0; r < stride; r += W)
-                    ((aj * Vector512.Load(u0 + r)) * eta512 + Vector512.Load(t + r)).Store(t + r);
-            }
-        }
-    }
-
-    private int[]? _nonZeros;
-    private T[]? _uPadded;
-
     private static unsafe void StepOuter(Matrix<T> theta, ReadOnlySpan<T> u, ReadOnlySpan<T> a, T minusEta)
     {
         int n = a.Length, r = 0;

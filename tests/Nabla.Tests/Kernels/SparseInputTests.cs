@@ -54,6 +54,45 @@ public class SparseInputTests
         Assert.Equal(9 * 7 * 4, cases);
     }
 
+    // The step folded into the next forward: the same bits as the step, then the forward.
+    private static void CheckStepAndForward<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (int outputs in new[] { 1, 10, 16, 32, 33 })
+            foreach (int inputs in new[] { 16, 17, 50, 785 })
+                foreach (double zeros in new[] { 0, 0.5, 1 })
+                {
+                    var x = Sparse<T>(1, inputs, zeros, 3 * outputs + inputs);
+                    var a = Sparse<T>(1, inputs, 0.5, 5 * outputs + inputs);
+                    var W = Sparse<T>(outputs, inputs, 0, 7 * inputs + outputs);
+                    int stride = SparseInput<T>.Stride(outputs);
+                    var u = new T[stride];
+                    Sparse<T>(1, outputs, 0, 11).Span.CopyTo(u);
+                    T minusEta = T.CreateTruncating(-0.1);
+                    var separate = new T[inputs * stride];
+                    SparseInput<T>.Transpose(W.Span, outputs, inputs, separate);
+                    var fused = (T[])separate.Clone();
+                    var lanes = new T[Vector512<T>.Count * stride];
+
+                    SparseInput<T>.StepTransposed(separate, stride, u, a.Span, minusEta);
+                    var index = new int[inputs + 16];
+                    int count = SparseInput<T>.NonZeros(x.Span, index);
+                    var expected = new T[outputs];
+                    SparseInput<T>.Forward(x.Span, index, count, separate, outputs, expected, lanes);
+
+                    var z = new T[outputs];
+                    SparseInput<T>.StepAndForward(u, a.Span, minusEta, x.Span, fused, outputs, z, lanes);
+                    Assert.True(separate.AsSpan().SequenceEqual(fused), $"{typeof(T).Name} out={outputs} in={inputs} zeros={zeros}: weights differ");
+                    Assert.True(expected.AsSpan().SequenceEqual(z), $"{typeof(T).Name} out={outputs} in={inputs} zeros={zeros}: outputs differ");
+                }
+    }
+
+    [Fact]
+    public void The_step_folded_into_the_next_forward_gives_the_same_bits()
+    {
+        CheckStepAndForward<float>();
+        CheckStepAndForward<double>();
+    }
+
     [Fact]
     public void Forward_gives_the_row_dot_bits_float() => Check<float>();
 
@@ -146,6 +185,7 @@ public class SparseInputTests
                 objective.Forward(Row(X, step % 60), Row(Y, step % 60));
                 objective.Backward();
                 optimizer.Step();
+                if (step % 37 == 5) optimizer.Step(); // the same gradient twice: a pending step applied before the next
                 if (run == 0) wasHeld |= W0.HoldsTransposed;
                 else _ = nets[1].Parameters[0].Value.Span; // read every step: never held for long
             }
