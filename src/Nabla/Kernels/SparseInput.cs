@@ -17,6 +17,9 @@ namespace Nabla.Kernels;
 /// x[bL+l]·W[r, bL+l] in block order, is <c>acc[l·stride + r]</c> here, filled in the same order; then the
 /// same horizontal sum and scalar tail. A skipped zero input would have added x_j·w = ±0 (exact), so only
 /// the sign of a zero sum can differ — and a non-finite weight times a zero pixel is not NaN here.
+/// Plain SGD's step on Wᵀ (<see cref="StepTransposed"/>) and the step folded into the next forward
+/// (<see cref="StepAndForward"/>) keep the dense step's bits the same way. The references these are tested
+/// against, bit for bit, are the dense paths themselves: <see cref="GemmDot{T}"/> and Sgd's outer-product step.
 /// </summary>
 public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
