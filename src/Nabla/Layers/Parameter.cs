@@ -95,6 +95,8 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         var wt = HoldTransposed(out int stride);
         if (u.Length != Value.Rows || a.Length != Value.Cols) throw new ArgumentException($"{Name}: step [{u.Length}]·[{a.Length}]ᵀ does not match {Value.ShapeString}.");
         if (_stepPending) ApplyPendingStep(wt);
+        // Copies, not the outer product's own u and a: a backward pass before the next forward (legal, if odd)
+        // would replace those while the step still waits.
         _stepU ??= new T[stride];
         u.CopyTo(_stepU);
         a.CopyTo(_stepA ??= new T[Value.Cols]);

@@ -5,6 +5,7 @@ using Nabla.Layers;
 using Nabla.Optimizers;
 using Nabla.Randomness;
 using Nabla.Tensors;
+using Nabla.Tests.Support;
 using Nabla.Training;
 
 namespace Nabla.Tests.Kernels;
@@ -152,13 +153,6 @@ public class SparseInputTests
         }
     }
 
-    private static Matrix<float> Row(Matrix<float> m, int i)
-    {
-        var row = new Matrix<float>(1, m.Cols);
-        m.Row(i).CopyTo(row.Span);
-        return row;
-    }
-
     /// <summary>
     /// Per-sample plain SGD on mostly-zero inputs: the first layer is held transposed, and a reference to its
     /// weights taken before training reads, after it, exactly the weights of a twin that never held them so.
@@ -182,7 +176,7 @@ public class SparseInputTests
             for (int step = 0; step < 200; step++)
             {
                 optimizer.ZeroGrad();
-                objective.Forward(Row(X, step % 60), Row(Y, step % 60));
+                objective.Forward(Nets.Sample(X, step % 60), Nets.Sample(Y, step % 60));
                 objective.Backward();
                 optimizer.Step();
                 if (step % 37 == 5) optimizer.Step(); // the same gradient twice: a pending step applied before the next
@@ -213,7 +207,7 @@ public class SparseInputTests
         for (int step = 0; step < 500; step++)
         {
             optimizer.ZeroGrad();
-            objective.Forward(Row(X, step % 60), Row(Y, step % 60));
+            objective.Forward(Nets.Sample(X, step % 60), Nets.Sample(Y, step % 60));
             objective.Backward();
             optimizer.Step();
         }

@@ -118,11 +118,11 @@ public class OptimizerTests
             for (int step = 0; step < 120; step++)
             {
                 optimizer.ZeroGrad();
-                objective.Forward(Row(X, step % 60), Row(Y, step % 60));
+                objective.Forward(Nets.Sample(X, step % 60), Nets.Sample(Y, step % 60));
                 objective.Backward();
                 if (step % 7 == 3) // two samples' gradients summed before one step
                 {
-                    objective.Forward(Row(X, (step + 1) % 60), Row(Y, (step + 1) % 60));
+                    objective.Forward(Nets.Sample(X, (step + 1) % 60), Nets.Sample(Y, (step + 1) % 60));
                     objective.Backward();
                 }
                 if (run == 1) foreach (var p in nets[run].Parameters) _ = p.Grad; // written out: the general path
@@ -132,13 +132,6 @@ public class OptimizerTests
         for (int i = 0; i < nets[0].Parameters.Count; i++)
             Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{nets[0].Parameters[i].Name} differs");
         Assert.NotEqual(Network<float>.Create("50,32,sigmoid,32,sigmoid,10,softmax", 4).Parameters[0].Value.Span.ToArray(), nets[0].Parameters[0].Value.Span.ToArray());
-
-        static Tensors.Matrix<float> Row(Tensors.Matrix<float> m, int i)
-        {
-            var row = new Tensors.Matrix<float>(1, m.Cols);
-            m.Row(i).CopyTo(row.Span);
-            return row;
-        }
     }
 
     /// <summary>

@@ -18,4 +18,12 @@ public static class Nets
         var p = CheckProblem.Create(spec, loss, batch, seed, bias, l2);
         return (p.Objective, p.X, p.Y);
     }
+
+    /// <summary>Row <paramref name="i"/> of <paramref name="m"/> as a batch of one sample, [1, cols] (a copy).</summary>
+    public static Matrix<float> Sample(Matrix<float> m, int i)
+    {
+        var row = new Matrix<float>(1, m.Cols);
+        m.Row(i).CopyTo(row.Span);
+        return row;
+    }
 }
