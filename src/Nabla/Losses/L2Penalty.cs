@@ -25,7 +25,7 @@ public static class L2Penalty
         for (int i = 0; i < parameters.Count; i++)
         {
             var p = parameters[i];
-            if (p.Decay) TensorPrimitives.MultiplyAdd(p.Value.Span, alpha, p.Grad.Span, p.Grad.Span); // dW += αW
+            if (p.Decay) Kernels.InCache.MultiplyAdd(p.Value.Span, alpha, p.Grad.Span, p.Grad.Span); // dW += αW
         }
     }
 }

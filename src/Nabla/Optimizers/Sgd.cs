@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Nabla.Layers;
@@ -50,7 +49,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             if (_velocity is null && decay == T.Zero)
             {
                 if (!p.TryGetOuterProduct(out var u, out var a))
-                    TensorPrimitives.MultiplyAdd(p.Grad.Span, -eta, p.Value.Span, p.Value.Span); // θ = θ − η∇θ
+                    Kernels.InCache.MultiplyAdd(p.Grad.Span, -eta, p.Value.Span, p.Value.Span); // θ = θ − η∇θ
                 else if (p.HoldsTransposed)
                     p.StepTransposedLater(u, a, -eta); // the same on θᵀ, rows of a_j ≠ 0 only, in the next forward's pass
                 else StepOuter(p.Value, u, a, -eta); // θ = θ − η u aᵀ, the matrix never written

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Nabla.Tensors;
 
 namespace Nabla.Layers.Activations;
@@ -13,8 +12,8 @@ public sealed class Scale<T>(double factor) : Activation<T> where T : unmanaged,
 
     public override string Spec { get; } = FormattableString.Invariant($"scale={factor}");
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y) => TensorPrimitives.Multiply(x.Span, _c, y.Span);
+    protected override void Apply(Matrix<T> x, Matrix<T> y) => Kernels.InCache.Multiply(x.Span, _c, y.Span);
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) =>
-        TensorPrimitives.Multiply(dY.Span, _c, dX.Span);
+        Kernels.InCache.Multiply(dY.Span, _c, dX.Span);
 }
