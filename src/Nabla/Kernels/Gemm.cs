@@ -28,6 +28,9 @@ public static unsafe class Gemm
     /// <summary>A·Bᵀ with at most this many rows of A (or fewer columns than a micro-tile) runs as row dot products (<see cref="GemmDot{T}"/>), unpacked.</summary>
     public static int DotMaxRows { get; set; } = 64;
 
+    /// <summary>Blocked products read B (not transposed) unpacked up to this depth k; 0 packs every panel (tests compare both).</summary>
+    internal static int InPlaceMaxK { get; set; } = 64;
+
     /// <summary>Products with inner dimension k up to this run as k rank-one row updates, unpacked.</summary>
     public const int RankKMax = 4;
 
@@ -36,6 +39,7 @@ public static unsafe class Gemm
     private const int KC = 256;   // depth of a packed block
     private const int MC = 96;    // rows of A per packed block (a multiple of every MR)
     private const int NC = 2048;  // columns of B per packed panel (a multiple of every NR)
+
 
     /// <summary>C[m,n] (+)= A[m,k] · B[k,n]; with <paramref name="accumulate"/> the product is added to C.</summary>
     public static void MatMul<T>(Matrix<T> A, Matrix<T> B, Matrix<T> C, bool accumulate = false)
@@ -136,23 +140,34 @@ public static unsafe class Gemm
         int MR = Kernel<T>.MR, NR = Kernel<T>.NR;
         var buffers = Buffers<T>.ForThisThread();
         T* packA = buffers.A, packB = buffers.B;
+        // B's rows already hold NR neighbouring values per step (A·B, Aᵀ·B): with a shallow k (a batch of 64) a panel
+        // of kc rows stays in the first-level cache while the tiles of A pass it, so full panels are read where
+        // they lie and only a last, partial one is packed (zero-padded). Same operations in the same order.
+        bool inPlace = csB == 1 && k <= InPlaceMaxK;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
+            int packedFrom = inPlace ? nc - nc % NR : 0;
             for (int pc = 0; pc < k; pc += KC)
             {
                 int kc = Math.Min(KC, k - pc);
                 bool overwrite = pc == 0 && !accumulate;
-                PackB(kc, nc, b + (long)pc * rsB + (long)jc * csB, rsB, csB, packB, NR);
+                T* bBlock = b + (long)pc * rsB + (long)jc * csB;
+                if (packedFrom < nc) PackB(kc, nc - packedFrom, bBlock + (long)packedFrom * csB, rsB, csB, packB + packedFrom * kc, NR);
                 for (int ic = 0; ic < m; ic += MC)
                 {
                     int mc = Math.Min(MC, m - ic);
                     PackA(mc, kc, a + (long)ic * rsA + (long)pc * csA, rsA, csA, packA, MR);
                     for (int jr = 0; jr < nc; jr += NR)
+                    {
+                        bool here = jr < packedFrom;
+                        T* bp = here ? bBlock + jr : packB + jr * kc;
+                        int ldb = here ? rsB : NR;
                         for (int ir = 0; ir < mc; ir += MR)
-                            Kernel<T>.Tile(kc, packA + ir * kc, packB + jr * kc,
+                            Kernel<T>.Tile(kc, packA + ir * kc, bp, ldb,
                                 c + (long)(ic + ir) * ldc + jc + jr, ldc,
                                 Math.Min(MR, mc - ir), Math.Min(NR, nc - jr), overwrite);
+                    }
                 }
             }
         }
@@ -208,7 +223,16 @@ public static unsafe class Gemm
         {
             int mr = Math.Min(MR, mc - ir);
             T* panel = dst + ir * kc;
-            if (rsA == 1)
+            if (rsA == 1 && mr == MR && MR == Vector256<T>.Count)
+            {
+                // Aᵀ stored (dW = dZᵀ·A: A's columns are dZ's rows): each column of the panel is one vector copy.
+                for (int p = 0; p < kc; p++) Vector256.Load(src + (long)p * csA + ir).Store(panel + p * MR);
+            }
+            else if (rsA == 1 && mr == MR && MR == Vector512<T>.Count)
+            {
+                for (int p = 0; p < kc; p++) Vector512.Load(src + (long)p * csA + ir).Store(panel + p * MR);
+            }
+            else if (rsA == 1)
             {
                 for (int p = 0; p < kc; p++)
                 {

@@ -16,12 +16,15 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
     public static readonly int MR = Wide ? 8 : 6;
     public static readonly int NR = 2 * (Wide ? Vector512<T>.Count : Vector256<T>.Count);
 
-    /// <summary>C tile (row stride ldc) = or += Ap·Bp; only the top-left mr×nr part is written.</summary>
+    /// <summary>
+    /// C tile (row stride ldc) = or += Ap·Bp; only the top-left mr×nr part is written. Bp holds NR values per step,
+    /// <paramref name="ldb"/> apart: NR in a packed panel, B's row stride when B is read in place.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tile(int kc, T* Ap, T* Bp, T* C, int ldc, int mr, int nr, bool overwrite)
+    public static void Tile(int kc, T* Ap, T* Bp, int ldb, T* C, int ldc, int mr, int nr, bool overwrite)
     {
-        if (Wide) Tile512(kc, Ap, Bp, C, ldc, mr, nr, overwrite);
-        else Tile256(kc, Ap, Bp, C, ldc, mr, nr, overwrite);
+        if (Wide) Tile512(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
+        else Tile256(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
     }
 
     /// <summary>a·b + c with one rounding (float or double lanes); shared with <see cref="GemmDot{T}"/>.</summary>
@@ -45,7 +48,7 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
         return a * b + c;
     }
 
-    private static void Tile512(int kc, T* Ap, T* Bp, T* C, int ldc, int mr, int nr, bool overwrite)
+    private static void Tile512(int kc, T* Ap, T* Bp, int ldb, T* C, int ldc, int mr, int nr, bool overwrite)
     {
         int W = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -65,7 +68,7 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
             a = Vector512.Create(Ap[6]); c60 = Fma(a, b0, c60); c61 = Fma(a, b1, c61);
             a = Vector512.Create(Ap[7]); c70 = Fma(a, b0, c70); c71 = Fma(a, b1, c71);
             Ap += 8;
-            Bp += 2 * W;
+            Bp += ldb;
         }
         if (mr == 8 && nr == 2 * W)
         {
@@ -85,7 +88,7 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
         WritePart(tile, ld, C, ldc, mr, nr, overwrite);
     }
 
-    private static void Tile256(int kc, T* Ap, T* Bp, T* C, int ldc, int mr, int nr, bool overwrite)
+    private static void Tile256(int kc, T* Ap, T* Bp, int ldb, T* C, int ldc, int mr, int nr, bool overwrite)
     {
         int W = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -102,7 +105,7 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
             a = Vector256.Create(Ap[4]); c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
             a = Vector256.Create(Ap[5]); c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
             Ap += 6;
-            Bp += 2 * W;
+            Bp += ldb;
         }
         T* tile = stackalloc T[6 * 2 * W];
         int ld = 2 * W;

@@ -91,6 +91,34 @@ public class GemmTests
         Compare.Close(reference, four, 2e-5, 2e-5 * Math.Sqrt(k) * 4, what);
     }
 
+    [Theory]
+    [InlineData(128, 784, 64)]  // W2's dW1 = dZ1ᵀ·X: 24 panels read in place and a partial one packed
+    [InlineData(64, 128, 10)]   // W2's dH = dZ2·W2
+    [InlineData(97, 96, 64)]    // every panel in place, an edge tile of A
+    [InlineData(200, 2100, 33)] // more than one column block (NC)
+    [InlineData(9, 31, 5)]      // narrower than one panel: all packed
+    public void B_read_in_place_gives_the_bits_of_packed_B(int m, int n, int k)
+    {
+        foreach (bool transA in new[] { false, true })
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var A = transA ? Compare.Random<float>(k, m, 21) : Compare.Random<float>(m, k, 21);
+                var B = Compare.Random<float>(k, n, 22);
+                var inPlace = Compare.Random<float>(m, n, 23);
+                var packed = inPlace.Clone();
+                int saved = Gemm.InPlaceMaxK;
+                try
+                {
+                    Gemm.InPlaceMaxK = 64;
+                    if (transA) Gemm.MatMulTransA(A, B, inPlace, accumulate); else Gemm.MatMul(A, B, inPlace, accumulate);
+                    Gemm.InPlaceMaxK = 0;
+                    if (transA) Gemm.MatMulTransA(A, B, packed, accumulate); else Gemm.MatMul(A, B, packed, accumulate);
+                }
+                finally { Gemm.InPlaceMaxK = saved; }
+                Assert.True(inPlace.Span.SequenceEqual(packed.Span), $"{(transA ? "Aᵀ·B" : "A·B")} {m}×{n}×{k} accumulate={accumulate}: in place and packed differ");
+            }
+    }
+
     [Fact]
     public void Result_does_not_depend_on_the_thread_count()
     {
