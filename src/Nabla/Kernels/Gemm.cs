@@ -96,7 +96,10 @@ public static unsafe class Gemm
         int mr = Kernel<T>.MR, nr = Kernel<T>.NR;
         long work = (long)m * n * k;
         int parts = work < ParallelThreshold ? 1 : (int)Math.Min(WorkerPool.MaxThreads, work / ParallelThreshold);
-        bool splitColumns = n >= m;
+        // A weight gradient dW = dZᵀ·A (A stored transposed) is split by its rows, the rows of W, whenever the forward
+        // Z = A·Wᵀ splits by W's rows too (out ≥ batch): each core then keeps the same rows of W and dW, which the
+        // optimizer's step (sliced the same way) reads where they were written. Otherwise the longer side is split.
+        bool splitColumns = rsA == 1 && csA != 1 ? m < k : n >= m;
         int unit = splitColumns ? nr : mr;
         int length = splitColumns ? n : m;
         parts = Math.Min(parts, (length + unit - 1) / unit);

@@ -49,7 +49,15 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             if (_velocity is null && decay == T.Zero)
             {
                 if (!p.TryGetOuterProduct(out var u, out var a))
-                    Kernels.InCache.MultiplyAdd(p.Grad.Span, -eta, p.Value.Span, p.Value.Span); // θ = θ − η∇θ
+                {
+                    if (p.Value.Length >= PlainParallelMinimum && Kernels.WorkerPool.MaxThreads > 1)
+                    {
+                        // In slices, one per core: each core steps the rows of θ whose gradient it wrote (Gemm splits dW by rows of W).
+                        _slices.Set(this, p.Value, p.Grad, null, eta, mu, decay, plain: true);
+                        Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, p.Value.Length / (PlainParallelMinimum / 2)));
+                    }
+                    else Kernels.InCache.MultiplyAdd(p.Grad.Span, -eta, p.Value.Span, p.Value.Span); // θ = θ − η∇θ
+                }
                 else if (p.HoldsTransposed)
                     p.StepTransposedLater(u, a, -eta); // the same on θᵀ, rows of a_j ≠ 0 only, in the next forward's pass
                 else StepOuter(p.Value, u, a, -eta); // θ = θ − η u aᵀ, the matrix never written
@@ -61,7 +69,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             if (theta.Length >= ParallelMinimum && Kernels.WorkerPool.MaxThreads > 1)
             {
                 // A large tensor's step in slices, one per core: memory-bound, and every element's operations are its own.
-                _slices.Set(this, p.Value, grad, v, eta, mu, decay);
+                _slices.Set(this, p.Value, grad, v, eta, mu, decay, plain: false);
                 Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, theta.Length / (ParallelMinimum / 2)));
             }
             else MomentumStep(theta, grad.Span, v is null ? default : v.Span, eta, mu, decay);
@@ -70,6 +78,9 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 
     /// <summary>Tensors with at least this many values take their momentum step on several threads.</summary>
     private const int ParallelMinimum = 1 << 17;
+
+    /// <summary>Tensors with at least this many values (256 KB of floats) take plain SGD's step on several threads.</summary>
+    private const int PlainParallelMinimum = 1 << 16;
 
     private readonly Slices _slices = new();
 
@@ -113,23 +124,25 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         }
     }
 
-    // One tensor's momentum step cut into slices of whole vectors, slice `part` on thread `part`.
+    // One tensor's step (momentum, or plain θ + ∇θ(−η)) cut into slices of whole vectors, slice `part` on thread `part`.
     private sealed class Slices : Kernels.IParallelWork
     {
         private Sgd<T> _sgd = null!;
         private Matrix<T> _theta = null!, _grad = null!;
         private Matrix<T>? _v;
         private T _eta, _mu, _decay;
+        private bool _plain;
 
-        public void Set(Sgd<T> sgd, Matrix<T> theta, Matrix<T> grad, Matrix<T>? v, T eta, T mu, T decay) =>
-            (_sgd, _theta, _grad, _v, _eta, _mu, _decay) = (sgd, theta, grad, v, eta, mu, decay);
+        public void Set(Sgd<T> sgd, Matrix<T> theta, Matrix<T> grad, Matrix<T>? v, T eta, T mu, T decay, bool plain) =>
+            (_sgd, _theta, _grad, _v, _eta, _mu, _decay, _plain) = (sgd, theta, grad, v, eta, mu, decay, plain);
 
         public void Run(int part, int parts)
         {
             int n = _theta.Length, lanes = Vector512<T>.Count;
             int size = (n / parts + lanes - 1) / lanes * lanes;
             int start = Math.Min(n, part * size), end = part == parts - 1 ? n : Math.Min(n, start + size);
-            _sgd.MomentumStep(_theta.Span[start..end], _grad.Span[start..end], _v is null ? default : _v.Span[start..end], _eta, _mu, _decay);
+            if (_plain) Kernels.InCache.MultiplyAdd(_grad.Span[start..end], -_eta, _theta.Span[start..end], _theta.Span[start..end]);
+            else _sgd.MomentumStep(_theta.Span[start..end], _grad.Span[start..end], _v is null ? default : _v.Span[start..end], _eta, _mu, _decay);
         }
     }
 

@@ -186,6 +186,50 @@ public class OptimizerTests
         }
     }
 
+    /// <summary>
+    /// Plain SGD's step on a tensor large enough to be sliced over threads (and over TensorPrimitives' non-temporal
+    /// threshold): θ + ∇θ(−η) element by element, the same bits on one thread and on four.
+    /// </summary>
+    [Fact]
+    public void Large_plain_step_is_the_formula_on_any_thread_count()
+    {
+        const int n = 300_007;
+        var rng = new Rng(13);
+        var start = new float[n];
+        var grad = new float[n];
+        for (int j = 0; j < n; j++) { start[j] = (float)rng.NextNormal(); grad[j] = (float)rng.NextNormal(); }
+        float[] Run(int threads)
+        {
+            int saved = Nabla.Kernels.WorkerPool.MaxThreads;
+            try
+            {
+                Nabla.Kernels.WorkerPool.MaxThreads = threads;
+                var p = new Parameter<float>("w", 1, n, decay: true);
+                start.CopyTo(p.Value.Span);
+                var sgd = new Sgd<float>([p], 0.05);
+                for (int s = 0; s < 2; s++)
+                {
+                    sgd.ZeroGrad();
+                    grad.CopyTo(p.Grad.Span);
+                    sgd.Step();
+                }
+                return p.Value.Span.ToArray();
+            }
+            finally { Nabla.Kernels.WorkerPool.MaxThreads = saved; }
+        }
+        var one = Run(1);
+        var four = Run(4);
+        Assert.True(one.AsSpan().SequenceEqual(four), "one thread and four differ");
+        float minusEta = -0.05f;
+        for (int j = 0; j < n; j++)
+        {
+            float theta = start[j];
+            theta = grad[j] * minusEta + theta;
+            theta = grad[j] * minusEta + theta;
+            if (theta != one[j]) Assert.Fail($"element {j}: {one[j]:R}, the formula gives {theta:R}");
+        }
+    }
+
     /// <summary>Adam in vector lanes against its formula written out element by element in float: the same bits.</summary>
     [Theory]
     [InlineData(false, 0.0)]
