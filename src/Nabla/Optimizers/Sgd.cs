@@ -50,13 +50,15 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             {
                 if (!p.TryGetOuterProduct(out var u, out var a))
                 {
-                    if (p.Value.Length >= PlainParallelMinimum && Kernels.WorkerPool.MaxThreads > 1)
+                    Span<T> values = p.Value.Span; // here, on this thread: weights held elsewhere (Wᵀ) come back before any slicing
+                    var gradient = p.Grad;
+                    if (values.Length >= PlainParallelMinimum && Kernels.WorkerPool.MaxThreads > 1)
                     {
                         // In slices, one per core: each core steps the rows of θ whose gradient it wrote (Gemm splits dW by rows of W).
-                        _slices.Set(this, p.Value, p.Grad, null, eta, mu, decay, plain: true);
-                        Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, p.Value.Length / (PlainParallelMinimum / 2)));
+                        _slices.Set(this, p.Value, gradient, null, eta, mu, decay, plain: true);
+                        Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, values.Length / (PlainParallelMinimum / 2)));
                     }
-                    else Kernels.InCache.MultiplyAdd(p.Grad.Span, -eta, p.Value.Span, p.Value.Span); // θ = θ − η∇θ
+                    else Kernels.InCache.MultiplyAdd(gradient.Span, -eta, values, values); // θ = θ − η∇θ
                 }
                 else if (p.HoldsTransposed)
                     p.StepTransposedLater(u, a, -eta); // the same on θᵀ, rows of a_j ≠ 0 only, in the next forward's pass

@@ -194,6 +194,51 @@ public class SparseInputTests
             Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{nets[0].Parameters[i].Name} differs");
     }
 
+    /// <summary>
+    /// A held layer large enough for plain SGD's step to be sliced over threads, given a gradient that is not one
+    /// sample's outer product (two samples accumulated): its weights come back before the slices read them, and
+    /// training on four threads gives the bits of a twin on one thread that never held them.
+    /// </summary>
+    [Fact]
+    public void A_held_layer_stepped_in_slices_brings_its_weights_back_first()
+    {
+        var X = Sparse<float>(20, 784, 0.6, 3);
+        var Y = new Matrix<float>(20, 10);
+        for (int i = 0; i < 20; i++) Y[i, i % 10] = 1;
+        const string spec = "784,128,relu,10,softmax"; // W1: 100,352 values, sliced on several threads
+        Network<float>[] nets = [Network<float>.Create(spec, 5), Network<float>.Create(spec, 5)];
+        var W0 = nets[0].Parameters[0];
+        bool heldAtSlicedStep = false;
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            for (int run = 0; run < 2; run++)
+            {
+                WorkerPool.MaxThreads = run == 0 ? 4 : 1;
+                var objective = Objective<float>.Create(nets[run], "cross-entropy");
+                var optimizer = new Sgd<float>(nets[run].Parameters, 0.05);
+                for (int step = 0; step < 60; step++)
+                {
+                    optimizer.ZeroGrad();
+                    objective.Forward(Nets.Sample(X, step % 20), Nets.Sample(Y, step % 20));
+                    objective.Backward();
+                    if (step % 10 == 9)
+                    {
+                        objective.Forward(Nets.Sample(X, (step + 7) % 20), Nets.Sample(Y, (step + 7) % 20));
+                        objective.Backward(); // accumulated: no longer one outer product
+                        if (run == 0) heldAtSlicedStep |= W0.HoldsTransposed;
+                    }
+                    optimizer.Step();
+                    if (run == 1) _ = nets[1].Parameters[0].Value.Span; // never held for long
+                }
+            }
+        }
+        finally { WorkerPool.MaxThreads = saved; }
+        Assert.True(heldAtSlicedStep, "the layer was never held transposed when a sliced step came");
+        for (int i = 0; i < nets[0].Parameters.Count; i++)
+            Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{nets[0].Parameters[i].Name} differs");
+    }
+
     /// <summary>An optimizer that needs W back at every step (momentum) makes the layer stop holding Wᵀ after one short spell.</summary>
     [Fact]
     public void Short_spells_are_not_repeated_at_every_sample()
