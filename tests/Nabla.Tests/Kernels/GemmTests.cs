@@ -128,6 +128,14 @@ public class GemmTests
     }
 
     [Fact]
+    public void Weight_gradient_split_by_rows_does_not_depend_on_the_thread_count()
+    {
+        var dZ = Compare.Random<float>(64, 300, 33);   // dW [300, 500] = dZᵀ·X over a batch of 64: split by rows of W
+        var X = Compare.Random<float>(64, 500, 34);
+        SameBitsOnOneAndFourThreads(300, 500, 64, C => Gemm.MatMulTransA(dZ, X, C), C => GemmNaive.MatMulTransA(dZ, X, C), "dZᵀ·X by rows");
+    }
+
+    [Fact]
     public void Few_row_weight_gradient_does_not_depend_on_the_thread_count()
     {
         var dZ = Compare.Random<float>(3000, 10, 31);   // dW [10, 1000] = dZᵀ·X over 3,000 samples: split over columns
