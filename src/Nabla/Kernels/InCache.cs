@@ -21,18 +21,37 @@ public static class InCache
     /// <summary>Half TensorPrimitives' non-temporal threshold (256 KB).</summary>
     public const int ChunkBytes = 128 * 1024;
 
-    /// <summary>The pieces of a span of <paramref name="length"/> values: (start, length), the last one taking the remainder.</summary>
-    private static int Pieces<T>(int length) where T : unmanaged => Math.Max(1, length / (ChunkBytes / System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
+    /// <summary>
+    /// The pieces (start, length) of a span of <paramref name="length"/> values: <see cref="ChunkBytes"/> each, the
+    /// last one taking the remainder (one to two pieces' worth: under 256 KB, and no tail shorter than a vector).
+    /// </summary>
+    private static Pieces PiecesOf<T>(int length) where T : unmanaged => new(length, ChunkBytes / System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+
+    private readonly struct Pieces(int length, int size)
+    {
+        public Enumerator GetEnumerator() => new(length, size);
+
+        public struct Enumerator(int length, int size)
+        {
+            private int _next;
+
+            public (int Start, int Length) Current { get; private set; }
+
+            public bool MoveNext()
+            {
+                int rest = length - _next;
+                if (rest <= 0) return false;
+                int n = rest < 2 * size ? rest : size;
+                Current = (_next, n);
+                _next += n;
+                return true;
+            }
+        }
+    }
 
     private static void SameLength(int x, int destination)
     {
         if (x != destination) throw new ArgumentException($"Element-wise: lengths {x} and {destination} differ.");
-    }
-
-    private static (int Start, int Length) Piece<T>(int length, int pieces, int i) where T : unmanaged
-    {
-        int size = ChunkBytes / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        return (i * size, i == pieces - 1 ? length - i * size : size);
     }
 
     /// <summary>destination[i] = x[i]·y + addend[i] (two roundings), as <see cref="TensorPrimitives.MultiplyAdd{T}(ReadOnlySpan{T}, T, ReadOnlySpan{T}, Span{T})"/>.</summary>
@@ -40,35 +59,23 @@ public static class InCache
     {
         SameLength(x.Length, destination.Length);
         SameLength(addend.Length, destination.Length);
-        int pieces = Pieces<T>(destination.Length);
-        for (int i = 0; i < pieces; i++)
-        {
-            var (s, n) = Piece<T>(destination.Length, pieces, i);
+        foreach (var (s, n) in PiecesOf<T>(destination.Length))
             TensorPrimitives.MultiplyAdd(x.Slice(s, n), y, addend.Slice(s, n), destination.Slice(s, n));
-        }
     }
 
     /// <summary>destination[i] = x[i]·y.</summary>
     public static void Multiply<T>(ReadOnlySpan<T> x, T y, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SameLength(x.Length, destination.Length);
-        int pieces = Pieces<T>(destination.Length);
-        for (int i = 0; i < pieces; i++)
-        {
-            var (s, n) = Piece<T>(destination.Length, pieces, i);
+        foreach (var (s, n) in PiecesOf<T>(destination.Length))
             TensorPrimitives.Multiply(x.Slice(s, n), y, destination.Slice(s, n));
-        }
     }
 
     /// <summary>destination[i] = max(x[i], y) (NaN propagates; +0 above −0).</summary>
     public static void Max<T>(ReadOnlySpan<T> x, T y, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SameLength(x.Length, destination.Length);
-        int pieces = Pieces<T>(destination.Length);
-        for (int i = 0; i < pieces; i++)
-        {
-            var (s, n) = Piece<T>(destination.Length, pieces, i);
+        foreach (var (s, n) in PiecesOf<T>(destination.Length))
             TensorPrimitives.Max(x.Slice(s, n), y, destination.Slice(s, n));
-        }
     }
 }

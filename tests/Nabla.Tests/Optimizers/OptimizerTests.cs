@@ -134,6 +134,27 @@ public class OptimizerTests
         Assert.NotEqual(Network<float>.Create("50,32,sigmoid,32,sigmoid,10,softmax", 4).Parameters[0].Value.Span.ToArray(), nets[0].Parameters[0].Value.Span.ToArray());
     }
 
+    /// <summary>A parameter [1, n] from <paramref name="start"/>, one step per gradient, with the pool at <paramref name="threads"/> threads: its values after.</summary>
+    private static float[] StepsOnThreads(int threads, float[] start, float[][] grads, Func<Parameter<float>, Optimizer<float>> optimizer)
+    {
+        int saved = Nabla.Kernels.WorkerPool.MaxThreads;
+        try
+        {
+            Nabla.Kernels.WorkerPool.MaxThreads = threads;
+            var p = new Parameter<float>("w", 1, start.Length, decay: true);
+            start.CopyTo(p.Value.Span);
+            var opt = optimizer(p);
+            foreach (var g in grads)
+            {
+                opt.ZeroGrad();
+                g.CopyTo(p.Grad.Span);
+                opt.Step();
+            }
+            return p.Value.Span.ToArray();
+        }
+        finally { Nabla.Kernels.WorkerPool.MaxThreads = saved; }
+    }
+
     /// <summary>
     /// A tensor large enough to take its momentum step in slices on several threads: the same bits on one
     /// thread and on four, and the same as the update written out element by element.
@@ -149,25 +170,7 @@ public class OptimizerTests
         var grads = new float[3][];
         for (int j = 0; j < n; j++) start[j] = (float)rng.NextNormal();
         for (int s = 0; s < 3; s++) { grads[s] = new float[n]; for (int j = 0; j < n; j++) grads[s][j] = (float)rng.NextNormal(); }
-        float[] Run(int threads)
-        {
-            int saved = Nabla.Kernels.WorkerPool.MaxThreads;
-            try
-            {
-                Nabla.Kernels.WorkerPool.MaxThreads = threads;
-                var p = new Parameter<float>("w", 1, n, decay: true);
-                start.CopyTo(p.Value.Span);
-                var sgd = new Sgd<float>([p], 0.05, momentum: 0.9, nesterov: nesterov, weightDecay: 0.01);
-                for (int s = 0; s < 3; s++)
-                {
-                    sgd.ZeroGrad();
-                    grads[s].CopyTo(p.Grad.Span);
-                    sgd.Step();
-                }
-                return p.Value.Span.ToArray();
-            }
-            finally { Nabla.Kernels.WorkerPool.MaxThreads = saved; }
-        }
+        float[] Run(int threads) => StepsOnThreads(threads, start, grads, p => new Sgd<float>([p], 0.05, momentum: 0.9, nesterov: nesterov, weightDecay: 0.01));
         var one = Run(1);
         var four = Run(4);
         Assert.True(one.AsSpan().SequenceEqual(four), "one thread and four differ");
@@ -198,25 +201,7 @@ public class OptimizerTests
         var start = new float[n];
         var grad = new float[n];
         for (int j = 0; j < n; j++) { start[j] = (float)rng.NextNormal(); grad[j] = (float)rng.NextNormal(); }
-        float[] Run(int threads)
-        {
-            int saved = Nabla.Kernels.WorkerPool.MaxThreads;
-            try
-            {
-                Nabla.Kernels.WorkerPool.MaxThreads = threads;
-                var p = new Parameter<float>("w", 1, n, decay: true);
-                start.CopyTo(p.Value.Span);
-                var sgd = new Sgd<float>([p], 0.05);
-                for (int s = 0; s < 2; s++)
-                {
-                    sgd.ZeroGrad();
-                    grad.CopyTo(p.Grad.Span);
-                    sgd.Step();
-                }
-                return p.Value.Span.ToArray();
-            }
-            finally { Nabla.Kernels.WorkerPool.MaxThreads = saved; }
-        }
+        float[] Run(int threads) => StepsOnThreads(threads, start, [grad, grad], p => new Sgd<float>([p], 0.05));
         var one = Run(1);
         var four = Run(4);
         Assert.True(one.AsSpan().SequenceEqual(four), "one thread and four differ");
