@@ -114,6 +114,28 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                 (t - eta512 * g).StoreUnsafe(ref t0, (nuint)j);
             }
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            // The same, eight (or four) lanes at a time, for processors without AVX-512.
+            var eta256 = Vector256.Create(eta);
+            var mu256 = Vector256.Create(mu);
+            var decay256 = Vector256.Create(decay);
+            ref T t0 = ref MemoryMarshal.GetReference(theta);
+            ref T g0 = ref MemoryMarshal.GetReference(grad);
+            ref T v0 = ref MemoryMarshal.GetReference(v);
+            for (; j <= theta.Length - Vector256<T>.Count; j += Vector256<T>.Count)
+            {
+                var t = Vector256.LoadUnsafe(ref t0, (nuint)j);
+                var g = Vector256.LoadUnsafe(ref g0, (nuint)j) + decay256 * t;
+                if (momentum)
+                {
+                    var vj = mu256 * Vector256.LoadUnsafe(ref v0, (nuint)j) + g;
+                    vj.StoreUnsafe(ref v0, (nuint)j);
+                    g = Nesterov ? g + mu256 * vj : vj;
+                }
+                (t - eta256 * g).StoreUnsafe(ref t0, (nuint)j);
+            }
+        }
         for (; j < theta.Length; j++)
         {
             T g = grad[j] + decay * theta[j];
@@ -189,6 +211,14 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                     var eta512 = Vector512.Create(minusEta);
                     for (; j <= n - Vector512<T>.Count; j += Vector512<T>.Count)
                         ((Vector512.Load(a0 + j) * ur) * eta512 + Vector512.Load(t + j)).Store(t + j);
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    // Processors without AVX-512: every row here, eight lanes at a time (scalar: 15× slower, W1 4.6 s/epoch).
+                    var ur = Vector256.Create(u[r]);
+                    var eta256 = Vector256.Create(minusEta);
+                    for (; j <= n - Vector256<T>.Count; j += Vector256<T>.Count)
+                        ((Vector256.Load(a0 + j) * ur) * eta256 + Vector256.Load(t + j)).Store(t + j);
                 }
                 for (; j < n; j++) t[j] = a0[j] * u[r] * minusEta + t[j];
             }

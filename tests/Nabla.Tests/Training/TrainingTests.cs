@@ -86,7 +86,8 @@ public class TrainingTests
         second.Trainer.Resume(saved!, "checkpoint");
         second.Trainer.Run();
         Assert.Equal(ModelBytes(whole), ModelBytes(second));
-        if (batch == 1) Assert.True(whole.Network.Parameters[0].TransposedWrites > 5, "the transposed path was not taken");
+        if (batch == 1 && Nabla.Kernels.SparseInput<float>.Available) // 512-bit vectors, as on the project's machine
+            Assert.True(whole.Network.Parameters[0].TransposedWrites > 5, "the transposed path was not taken");
         Assert.Equal(whole.Trainer.History.ToCsv(), second.Trainer.History.ToCsv());
     }
 
