@@ -94,6 +94,36 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
                     }
                 }
             }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                // The same in eight (or four) lanes, for processors without AVX-512.
+                int W = Vector256<T>.Count;
+                var vb1 = Vector256.Create(b1); var vb2 = Vector256.Create(b2);
+                var c1 = Vector256.Create(T.One - b1); var c2 = Vector256.Create(T.One - b2);
+                var minusStep = Vector256.Create(-stepSize); var bc2 = Vector256.Create(sqrtBc2);
+                var veps = Vector256.Create(eps); var vdecay = Vector256.Create(decay); var ahead = Vector256.Create(T.One + b1);
+                ref T t0 = ref MemoryMarshal.GetReference(theta);
+                ref T g0 = ref MemoryMarshal.GetReference(grad);
+                ref T m0 = ref MemoryMarshal.GetReference(m);
+                ref T v0 = ref MemoryMarshal.GetReference(v);
+                ref T l0 = ref MemoryMarshal.GetReference(last);
+                for (; j <= theta.Length - W; j += W)
+                {
+                    var t = Vector256.LoadUnsafe(ref t0, (nuint)j);
+                    var g = Vector256.LoadUnsafe(ref g0, (nuint)j) + vdecay * t;
+                    var mj = vb1 * Vector256.LoadUnsafe(ref m0, (nuint)j) + c1 * g;
+                    var vj = vb2 * Vector256.LoadUnsafe(ref v0, (nuint)j) + c2 * g * g;
+                    mj.StoreUnsafe(ref m0, (nuint)j);
+                    vj.StoreUnsafe(ref v0, (nuint)j);
+                    var d = minusStep * mj / (Vector256.Sqrt(vj) / bc2 + veps);
+                    if (_lastStep is null) (t + d).StoreUnsafe(ref t0, (nuint)j);
+                    else
+                    {
+                        (t + (ahead * d - vb1 * Vector256.LoadUnsafe(ref l0, (nuint)j))).StoreUnsafe(ref t0, (nuint)j);
+                        d.StoreUnsafe(ref l0, (nuint)j);
+                    }
+                }
+            }
             for (; j < theta.Length; j++)
             {
                 T g = grad[j] + decay * theta[j];

@@ -10,6 +10,7 @@ public class ElementwiseTests
     private readonly struct ProductMinusX<T> : IBinaryOperator<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y) => x * y - x;
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) => x * y - x;
         public T Invoke(T x, T y) => x * y - x;
     }
 

@@ -25,6 +25,7 @@ public sealed class LeakyReLU<T>(double slope) : Activation<T> where T : unmanag
     private readonly struct Select(T slope) : IBinaryOperator<T>
     {
         public Vector512<T> Invoke(Vector512<T> x, Vector512<T> v) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), v, Vector512.Create(slope) * v);
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> v) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), v, Vector256.Create(slope) * v);
         public T Invoke(T x, T v) => x > T.Zero ? v : slope * v;
     }
 }
