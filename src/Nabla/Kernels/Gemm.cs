@@ -40,7 +40,6 @@ public static unsafe class Gemm
     private const int MC = 96;    // rows of A per packed block (a multiple of every MR)
     private const int NC = 2048;  // columns of B per packed panel (a multiple of every NR)
 
-
     /// <summary>C[m,n] (+)= A[m,k] · B[k,n]; with <paramref name="accumulate"/> the product is added to C.</summary>
     public static void MatMul<T>(Matrix<T> A, Matrix<T> B, Matrix<T> C, bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
