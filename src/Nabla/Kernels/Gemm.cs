@@ -92,16 +92,7 @@ public static unsafe class Gemm
             : csB == 1 && m <= GemmRowVector<T>.MaxRows && GemmRowVector<T>.Available ? Path.RowVector
             : csB == 1 && m >= GemmSmallM<T>.MinRows && m <= GemmSmallM<T>.Rows && n >= Kernel<T>.NR && GemmSmallM<T>.Available ? Path.SmallM
             : Path.Blocked;
-        int mr = Kernel<T>.MR, nr = Kernel<T>.NR;
-        long work = (long)m * n * k;
-        int parts = work < ParallelThreshold ? 1 : (int)Math.Min(WorkerPool.MaxThreads, work / ParallelThreshold);
-        // A weight gradient dW = dZᵀ·A (A stored transposed) is split by its rows, the rows of W, whenever the forward
-        // Z = A·Wᵀ splits by W's rows too (out ≥ batch): each core then keeps the same rows of W and dW, which the
-        // optimizer's step (sliced the same way) reads where they were written. Otherwise the longer side is split.
-        bool splitColumns = rsA == 1 && csA != 1 ? m < k : n >= m;
-        int unit = splitColumns ? nr : mr;
-        int length = splitColumns ? n : m;
-        parts = Math.Min(parts, (length + unit - 1) / unit);
+        var (parts, splitColumns, chunk) = Split<T>(m, n, k, rsA, csA);
         if (parts <= 1)
         {
             Serial(path, m, n, k, a, rsA, csA, b, rsB, csB, c, n, accumulate);
@@ -110,9 +101,36 @@ public static unsafe class Gemm
         var job = Job<T>.Instance;
         lock (job)
         {
-            job.Set(path, m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate, splitColumns, (length / parts + unit - 1) / unit * unit);
+            job.Set(path, m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate, splitColumns, chunk);
             WorkerPool.Run(job, parts);
         }
+    }
+
+    // How a product is split over threads: the number of parts (1: on the calling thread), whether by columns of C
+    // (else by rows), and the columns or rows per part.
+    private static (int Parts, bool SplitColumns, int Chunk) Split<T>(int m, int n, int k, int rsA, int csA)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long work = (long)m * n * k;
+        int parts = work < ParallelThreshold ? 1 : (int)Math.Min(WorkerPool.MaxThreads, work / ParallelThreshold);
+        // A weight gradient dW = dZᵀ·A (A stored transposed) is split by its rows, the rows of W, whenever the forward
+        // Z = A·Wᵀ splits by W's rows too (out ≥ batch): each core then keeps the same rows of W and dW, which the
+        // optimizer's step (sliced the same way) reads where they were written. Otherwise the longer side is split.
+        bool splitColumns = rsA == 1 && csA != 1 ? m < k : n >= m;
+        int unit = splitColumns ? Kernel<T>.NR : Kernel<T>.MR;
+        int length = splitColumns ? n : m;
+        parts = Math.Max(1, Math.Min(parts, (length + unit - 1) / unit));
+        return (parts, splitColumns, (length / parts + unit - 1) / unit * unit);
+    }
+
+    /// <summary>
+    /// The number of threads that write the weight gradient dW = dZᵀ·A [outputs, inputs] over a batch (1: the calling
+    /// thread alone); when above 1 it is split by rows of W, and plain SGD steps W in as many slices.
+    /// </summary>
+    internal static int WeightGradientParts<T>(int outputs, int inputs, int batch) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (parts, splitColumns, _) = Split<T>(outputs, inputs, batch, 1, outputs);
+        return splitColumns ? 1 : parts;
     }
 
     private static void Serial<T>(Path path, int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB,

@@ -107,11 +107,15 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         var A = _input ?? throw new InvalidOperationException("Linear: Backward called before Forward.");
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
         if (dZ.Rows == 1 && W.GradIsZero)
+        {
             W.SetOuterProduct(dZ.Row(0), A.Row(0));                            // dW = dzᵀ a, one sample: kept as dz and a
+            W.GradientParts = 1;
+        }
         else
         {
             var dW = W.GradForUpdate(out bool accumulate);
             Gemm.MatMulTransA(dZ, A, dW, accumulate);                          // dW += dZᵀ A (= after ZeroGrad)
+            W.GradientParts = Gemm.WeightGradientParts<T>(Outputs, Inputs, dZ.Rows);
         }
         if (b is not null)
         {

@@ -153,6 +153,10 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Whether the gradient is logically zero (ZeroGrad called, nothing added since).</summary>
     internal bool GradIsZero => _state == GradState.Zero;
 
+    /// <summary>How many threads wrote the gradient, each a range of rows (set by the layer that wrote it; 1: one thread).
+    /// Plain SGD steps the values in as many slices, so that each core reads the rows it wrote.</summary>
+    internal int GradientParts { get; set; } = 1;
+
     /// <summary>
     /// Sets the gradient, which must be logically zero (<see cref="GradIsZero"/>), to the outer product u vᵀ
     /// without writing it: G[i, j] = u[i]·v[j]. u and v are copied.

@@ -52,11 +52,12 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                 {
                     Span<T> values = p.Value.Span; // here, on this thread: weights held elsewhere (Wᵀ) come back before any slicing
                     var gradient = p.Grad;
-                    if (values.Length >= PlainParallelMinimum && Kernels.WorkerPool.MaxThreads > 1)
+                    if (p.GradientParts > 1 && Kernels.WorkerPool.MaxThreads > 1)
                     {
-                        // In slices, one per core: each core steps the rows of θ whose gradient it wrote (Gemm splits dW by rows of W).
+                        // In the slices the gradient was written in, one per core: each core steps the rows of θ whose
+                        // gradient it wrote (a gradient written by one thread is stepped by that thread alone).
                         _slices.Set(this, p.Value, gradient, null, eta, mu, decay, plain: true);
-                        Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, values.Length / (PlainParallelMinimum / 2)));
+                        Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, p.GradientParts));
                     }
                     else Kernels.InCache.MultiplyAdd(gradient.Span, -eta, values, values); // θ = θ − η∇θ
                 }
@@ -80,9 +81,6 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 
     /// <summary>Tensors with at least this many values take their momentum step on several threads.</summary>
     private const int ParallelMinimum = 1 << 17;
-
-    /// <summary>Tensors with at least this many values (256 KB of floats) take plain SGD's step on several threads.</summary>
-    private const int PlainParallelMinimum = 1 << 16;
 
     private readonly Slices _slices = new();
 

@@ -195,8 +195,8 @@ public class SparseInputTests
     }
 
     /// <summary>
-    /// A held layer large enough for plain SGD's step to be sliced over threads, given a gradient that is not one
-    /// sample's outer product (two samples accumulated): its weights come back before the slices read them, and
+    /// A held layer whose plain SGD step is sliced over threads, given a gradient that is not one sample's outer
+    /// product (two samples accumulated): its weights come back before the slices read them, and
     /// training on four threads gives the bits of a twin on one thread that never held them.
     /// </summary>
     [Fact]
@@ -205,7 +205,7 @@ public class SparseInputTests
         var X = Sparse<float>(20, 784, 0.6, 3);
         var Y = new Matrix<float>(20, 10);
         for (int i = 0; i < 20; i++) Y[i, i % 10] = 1;
-        const string spec = "784,128,relu,10,softmax"; // W1: 100,352 values, sliced on several threads
+        const string spec = "784,128,relu,10,softmax";
         Network<float>[] nets = [Network<float>.Create(spec, 5), Network<float>.Create(spec, 5)];
         var W0 = nets[0].Parameters[0];
         bool heldAtSlicedStep = false;
@@ -227,6 +227,7 @@ public class SparseInputTests
                         objective.Forward(Nets.Sample(X, (step + 7) % 20), Nets.Sample(Y, (step + 7) % 20));
                         objective.Backward(); // accumulated: no longer one outer product
                         if (run == 0) heldAtSlicedStep |= W0.HoldsTransposed;
+                        nets[run].Parameters[0].GradientParts = 4; // stepped in four slices, as after a product split over four threads
                     }
                     optimizer.Step();
                     if (run == 1) _ = nets[1].Parameters[0].Value.Span; // never held for long

@@ -190,8 +190,8 @@ public class OptimizerTests
     }
 
     /// <summary>
-    /// Plain SGD's step on a tensor large enough to be sliced over threads (and over TensorPrimitives' non-temporal
-    /// threshold): θ + ∇θ(−η) element by element, the same bits on one thread and on four.
+    /// Plain SGD's step on a gradient written by four threads (so stepped in four slices), over TensorPrimitives'
+    /// non-temporal threshold: θ + ∇θ(−η) element by element, the same bits on one thread and on four.
     /// </summary>
     [Fact]
     public void Large_plain_step_is_the_formula_on_any_thread_count()
@@ -201,7 +201,11 @@ public class OptimizerTests
         var start = new float[n];
         var grad = new float[n];
         for (int j = 0; j < n; j++) { start[j] = (float)rng.NextNormal(); grad[j] = (float)rng.NextNormal(); }
-        float[] Run(int threads) => StepsOnThreads(threads, start, [grad, grad], p => new Sgd<float>([p], 0.05));
+        float[] Run(int threads) => StepsOnThreads(threads, start, [grad, grad], p =>
+        {
+            p.GradientParts = 4; // as a layer sets it after a product split over four threads
+            return new Sgd<float>([p], 0.05);
+        });
         var one = Run(1);
         var four = Run(4);
         Assert.True(one.AsSpan().SequenceEqual(four), "one thread and four differ");
