@@ -115,8 +115,10 @@ public static unsafe class Gemm
         int parts = work < ParallelThreshold ? 1 : (int)Math.Min(WorkerPool.MaxThreads, work / ParallelThreshold);
         // A weight gradient dW = dZᵀ·A (A stored transposed) is split by its rows, the rows of W, whenever the forward
         // Z = A·Wᵀ splits by W's rows too (out ≥ batch): each core then keeps the same rows of W and dW, which the
-        // optimizer's step (sliced the same way) reads where they were written. Otherwise the longer side is split.
-        bool splitColumns = rsA == 1 && csA != 1 ? m < k : n >= m;
+        // optimizer's step (sliced the same way) reads where they were written. Otherwise, and for fewer rows than
+        // four tiles (too few to share out evenly), the longer side is split.
+        bool weightGradientByRows = rsA == 1 && csA != 1 && m >= k && m >= 4 * Kernel<T>.MR;
+        bool splitColumns = !weightGradientByRows && n >= m;
         int unit = splitColumns ? Kernel<T>.NR : Kernel<T>.MR;
         int length = splitColumns ? n : m;
         parts = Math.Max(1, Math.Min(parts, (length + unit - 1) / unit));
