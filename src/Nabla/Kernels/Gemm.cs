@@ -25,7 +25,7 @@ public static unsafe class Gemm
     /// <summary>Products with fewer multiply-adds than this run on one thread.</summary>
     public static long ParallelThreshold { get; set; } = 1L << 21;
 
-    /// <summary>A·Bᵀ with at most this many rows of A (or fewer columns than a micro-tile) runs as row dot products (<see cref="GemmDot{T}"/>), unpacked.</summary>
+    /// <summary>A·Bᵀ with at most this many rows of A (or fewer columns than a micro-tile) runs as row dot products (<see cref="GemmDot{T}"/>, <see cref="GemmDot256{T}"/> without AVX-512), unpacked.</summary>
     public static int DotMaxRows { get; set; } = 64;
 
     /// <summary>Blocked products read B (not transposed) unpacked up to this depth k; 0 packs every panel (tests compare both).</summary>
@@ -88,7 +88,7 @@ public static unsafe class Gemm
         }
         // The path is chosen once for the whole product, so a thread split never changes the arithmetic.
         var path = k <= RankKMax && csB == 1 ? Path.RankK
-            : csA == 1 && rsB == 1 && (m <= DotMaxRows || n < Kernel<T>.NR) && GemmDot<T>.Available ? Path.Dot
+            : csA == 1 && rsB == 1 && (m <= DotMaxRows || n < Kernel<T>.NR) && (GemmDot<T>.Available || GemmDot256<T>.Available) ? Path.Dot
             : csB == 1 && m <= GemmRowVector<T>.MaxRows && GemmRowVector<T>.Available ? Path.RowVector
             : csB == 1 && m >= GemmSmallM<T>.MinRows && m <= GemmSmallM<T>.Rows && n >= Kernel<T>.NR && GemmSmallM<T>.Available ? Path.SmallM
             : Path.Blocked;
@@ -141,7 +141,8 @@ public static unsafe class Gemm
     {
         if (path == Path.Dot)
         {
-            GemmDot<T>.Run(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
+            if (GemmDot<T>.Available) GemmDot<T>.Run(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
+            else GemmDot256<T>.Run(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
             return;
         }
         if (path == Path.RankK)

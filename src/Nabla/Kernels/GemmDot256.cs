@@ -1,0 +1,111 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// <see cref="GemmDot{T}"/> for processors without AVX-512: C[m,n] (=/+=) A[m,k]·B[n,k]ᵀ as dot products of rows in
+/// 256-bit lanes — tiles of 2 rows of A by 4 rows of B (8 accumulators and 5 operands: AVX2 has 16 registers),
+/// two rows of A against one of B, one row of A against four of B, single dots. Every element of C is computed by the same sequence (vector
+/// FMAs over k, <c>Vector256.Sum</c>, the scalar tail, then store or add) whichever tile it falls in, so results do
+/// not depend on the position or the thread split; they are not the 512-bit path's bits (eight lanes, not sixteen).
+/// </summary>
+internal static unsafe class GemmDot256<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Available => !Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated;
+
+    public static void Run(int m, int n, int k, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
+    {
+        int i = 0;
+        for (; i + 2 <= m; i += 2)
+        {
+            int j = 0;
+            for (; j + 4 <= n; j += 4) Tile2x4(k, a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc, accumulate);
+            for (; j < n; j++) Tile2x1(k, a + (long)i * lda, lda, b + (long)j * ldb, c + (long)i * ldc + j, ldc, accumulate);
+        }
+        for (; i < m; i++)
+        {
+            int j = 0;
+            for (; j + 4 <= n; j += 4) Tile1x4(k, a + (long)i * lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, accumulate);
+            for (; j < n; j++) One(k, a + (long)i * lda, b + (long)j * ldb, c + (long)i * ldc + j, accumulate);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma(Vector256<T> x, Vector256<T> y, Vector256<T> acc) => Kernel<T>.Fma(x, y, acc);
+
+    // The end of one element: horizontal sum, scalar tail p = kv..k−1, then store or add.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector256<T> acc, int kv, int k, T* a, T* b, T* c, bool accumulate)
+    {
+        T s = Vector256.Sum(acc);
+        for (int p = kv; p < k; p++) s = T.FusedMultiplyAdd(a[p], b[p], s);
+        *c = accumulate ? *c + s : s;
+    }
+
+    private static void One(int k, T* a, T* b, T* c, bool accumulate)
+    {
+        int W = Vector256<T>.Count, kv = k - k % W;
+        var acc = Vector256<T>.Zero;
+        for (int p = 0; p < kv; p += W) acc = Fma(Vector256.Load(a + p), Vector256.Load(b + p), acc);
+        Finish(acc, kv, k, a, b, c, accumulate);
+    }
+
+    private static void Tile1x4(int k, T* a, T* b, int ldb, T* c, bool accumulate)
+    {
+        int W = Vector256<T>.Count, kv = k - k % W;
+        T* b0 = b, b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;
+        Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int p = 0; p < kv; p += W)
+        {
+            var x = Vector256.Load(a + p);
+            c0 = Fma(x, Vector256.Load(b0 + p), c0);
+            c1 = Fma(x, Vector256.Load(b1 + p), c1);
+            c2 = Fma(x, Vector256.Load(b2 + p), c2);
+            c3 = Fma(x, Vector256.Load(b3 + p), c3);
+        }
+        Finish(c0, kv, k, a, b0, c, accumulate);
+        Finish(c1, kv, k, a, b1, c + 1, accumulate);
+        Finish(c2, kv, k, a, b2, c + 2, accumulate);
+        Finish(c3, kv, k, a, b3, c + 3, accumulate);
+    }
+
+    private static void Tile2x1(int k, T* a, int lda, T* b, T* c, int ldc, bool accumulate)
+    {
+        int W = Vector256<T>.Count, kv = k - k % W;
+        T* a0 = a, a1 = a + lda;
+        Vector256<T> c0 = default, c1 = default;
+        for (int p = 0; p < kv; p += W)
+        {
+            var y = Vector256.Load(b + p);
+            c0 = Fma(Vector256.Load(a0 + p), y, c0);
+            c1 = Fma(Vector256.Load(a1 + p), y, c1);
+        }
+        Finish(c0, kv, k, a0, b, c, accumulate);
+        Finish(c1, kv, k, a1, b, c + ldc, accumulate);
+    }
+
+    private static void Tile2x4(int k, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
+    {
+        int W = Vector256<T>.Count, kv = k - k % W;
+        T* a0 = a, a1 = a + lda;
+        T* b0 = b, b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;
+        Vector256<T> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        for (int p = 0; p < kv; p += W)
+        {
+            var y0 = Vector256.Load(b0 + p);
+            var y1 = Vector256.Load(b1 + p);
+            var y2 = Vector256.Load(b2 + p);
+            var y3 = Vector256.Load(b3 + p);
+            var x = Vector256.Load(a0 + p);
+            c00 = Fma(x, y0, c00); c01 = Fma(x, y1, c01); c02 = Fma(x, y2, c02); c03 = Fma(x, y3, c03);
+            x = Vector256.Load(a1 + p);
+            c10 = Fma(x, y0, c10); c11 = Fma(x, y1, c11); c12 = Fma(x, y2, c12); c13 = Fma(x, y3, c13);
+        }
+        Finish(c00, kv, k, a0, b0, c, accumulate); Finish(c01, kv, k, a0, b1, c + 1, accumulate);
+        Finish(c02, kv, k, a0, b2, c + 2, accumulate); Finish(c03, kv, k, a0, b3, c + 3, accumulate);
+        Finish(c10, kv, k, a1, b0, c + ldc, accumulate); Finish(c11, kv, k, a1, b1, c + ldc + 1, accumulate);
+        Finish(c12, kv, k, a1, b2, c + ldc + 2, accumulate); Finish(c13, kv, k, a1, b3, c + ldc + 3, accumulate);
+    }
+}
