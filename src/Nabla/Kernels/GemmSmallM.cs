@@ -9,14 +9,14 @@ namespace Nabla.Kernels;
 /// ten outputs, dW [10, in] = dZᵀ·X. The blocked kernel's 8-row tiles would run 8 + 2 rows (62% of the
 /// arithmetic useful); here one tile holds all rows, zero-padded to 12, by two vectors of columns:
 /// 24 accumulators, and per step of p two loads of B straight from its rows (no packing) and twelve
-/// broadcasts of A. Each C element is the same chain of fused multiply-adds over p as in the other paths,
+/// broadcasts of A (without AVX-512: one vector of 256-bit lanes, twelve accumulators). Each C element is the same chain of fused multiply-adds over p as in the other paths,
 /// in the same order, whatever the column split between threads.
 /// </summary>
 internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public const int Rows = 12, MinRows = 6, KC = 256;
-    public static bool Available => Vector512.IsHardwareAccelerated;
-    public static int NR => 2 * Vector512<T>.Count;
+    public static bool Available => Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated;
+    public static int NR => Vector512.IsHardwareAccelerated ? 2 * Vector512<T>.Count : Vector256<T>.Count;
 
     [ThreadStatic] private static T[]? _packed;
 
@@ -36,10 +36,16 @@ internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIe
                     for (int i = 0; i < Rows; i++)
                         ap[p * Rows + i] = i < m ? a[(long)i * rsA + (long)(pc + p) * csA] : T.Zero;
                 T* bp = b + (long)pc * rsB;
-                for (int j = 0; j < full; j += nr) Tile(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
-                // One vector of columns left (784 = 24·32 + 16): a 12×16 tile, not 12·16 scalar chains that each wait on their FMAs.
-                int vectors = full + (n - full) / Vector512<T>.Count * Vector512<T>.Count;
-                for (int j = full; j < vectors; j += Vector512<T>.Count) TileOneVector(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
+                int vectors = full;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    for (int j = 0; j < full; j += nr) Tile(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
+                    // One vector of columns left (784 = 24·32 + 16): a 12×16 tile, not 12·16 scalar chains that each wait on their FMAs.
+                    vectors = full + (n - full) / Vector512<T>.Count * Vector512<T>.Count;
+                    for (int j = full; j < vectors; j += Vector512<T>.Count) TileOneVector(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
+                }
+                else
+                    for (int j = 0; j < full; j += nr) TileOneVector256(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
                 for (int i = 0; i < m; i++)
                 {
                     for (int j = vectors; j < n; j++)
@@ -50,6 +56,38 @@ internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIe
                     }
                 }
             }
+        }
+    }
+
+    // TileOneVector in 256-bit lanes, for processors without AVX-512: twelve accumulators, one row of B and one broadcast
+    // of A in flight (14 of AVX2's 16 registers).
+    private static void TileOneVector256(int kc, T* ap, T* b, int rsB, T* c, int ldc, int m, bool overwrite)
+    {
+        Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
+            c6 = default, c7 = default, c8 = default, c9 = default, ca = default, cb = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b + (long)p * rsB);
+            T* a = ap + p * Rows;
+            c0 = Kernel<T>.Fma(Vector256.Create(a[0]), b0, c0); c1 = Kernel<T>.Fma(Vector256.Create(a[1]), b0, c1);
+            c2 = Kernel<T>.Fma(Vector256.Create(a[2]), b0, c2); c3 = Kernel<T>.Fma(Vector256.Create(a[3]), b0, c3);
+            c4 = Kernel<T>.Fma(Vector256.Create(a[4]), b0, c4); c5 = Kernel<T>.Fma(Vector256.Create(a[5]), b0, c5);
+            c6 = Kernel<T>.Fma(Vector256.Create(a[6]), b0, c6); c7 = Kernel<T>.Fma(Vector256.Create(a[7]), b0, c7);
+            c8 = Kernel<T>.Fma(Vector256.Create(a[8]), b0, c8); c9 = Kernel<T>.Fma(Vector256.Create(a[9]), b0, c9);
+            ca = Kernel<T>.Fma(Vector256.Create(a[10]), b0, ca); cb = Kernel<T>.Fma(Vector256.Create(a[11]), b0, cb);
+        }
+        Store(c, c0); Store(c + ldc, c1); Store(c + 2 * ldc, c2); Store(c + 3 * ldc, c3); Store(c + 4 * ldc, c4); Store(c + 5 * ldc, c5);
+        if (m > 6) Store(c + 6 * ldc, c6);
+        if (m > 7) Store(c + 7 * ldc, c7);
+        if (m > 8) Store(c + 8 * ldc, c8);
+        if (m > 9) Store(c + 9 * ldc, c9);
+        if (m > 10) Store(c + 10 * ldc, ca);
+        if (m > 11) Store(c + 11 * ldc, cb);
+
+        void Store(T* to, Vector256<T> v)
+        {
+            if (!overwrite) v += Vector256.Load(to);
+            v.Store(to);
         }
     }
 
