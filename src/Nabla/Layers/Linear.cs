@@ -61,7 +61,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (A.Cols != Inputs) throw new ArgumentException($"Linear {Inputs}→{Outputs}: input has {A.Cols} features, expected {Inputs}.");
         _input = A;
         var Z = Shape.Ensure(ref _output, A.Rows, Outputs);
-        if (A.Rows != 1 || !ForwardSparse(A.Row(0), Z.Row(0)))
+        if (A.Rows == 1 ? !ForwardSparse(A.Row(0), Z.Row(0)) : !ForwardSparseBatch(A, Z))
             Gemm.MatMulTransB(A, W.Value, Z);                                   // Z = A Wᵀ
         if (b is not null)
         {
@@ -101,12 +101,67 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         return true;
     }
 
+    // A small batch of mostly-zero inputs, no input gradient asked for, float, outputs a multiple of 128: W held
+    // transposed in lane-major order, so that the forward and the weight gradient touch only the rows of inputs that
+    // are non-zero in a pair of samples, and plain SGD steps Wᵀ with dWᵀ; same bits as the dense products.
+    private SparseBatch.Pattern? _pattern;
+    private bool _batchSparse;            // the last forward went this way (so may the backward)
+
+    private bool ForwardSparseBatch(Matrix<T> A, Matrix<T> Z)
+    {
+        _batchSparse = false;
+        if (typeof(T) != typeof(float) || !_inputGradientUnused || !SparseBatch.Enabled || !SparseBatch.Available
+            || A.Rows > SparseBatch.MaxRows || A.Rows > Gemm.DotMaxRows || !SparseBatch.Fits(Outputs, Inputs)) return false;
+        if (!W.HoldsLaneMajor)
+        {
+            // As for one sample: when something keeps needing W back after a few batches (momentum, a penalty), rest.
+            if (_rest > 0) { _rest--; return false; }
+            if (_spell is > 0 and < ShortSpell) { (_spell, _rest) = (0, Rest); return false; }
+            _spell = 0;
+        }
+        var pattern = _pattern ??= new SparseBatch.Pattern();
+        var x = Floats(A.Data.AsMemory(0, A.Length));
+        pattern.Analyse(x.Span, A.Rows, Inputs);
+        // Measured at FashionMNIST's density (a pair reads 66% of the rows): the forward in 0.84 of the dense product's time,
+        // the weight gradient in 0.93. The time grows with the rows read, so the dense path wins from about 79%: above 75%, keep it.
+        if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)(Inputs - Inputs % 16)) return false;
+        _ = W.HoldLaneMajor();
+        var job = _sparseJob ??= new SparseBatch.Job();
+        // The threads share out the lanes: each reads the rows of Wᵀ that its share of the weight gradient writes.
+        job.Forward(pattern, x, Floats(W.HeldLaneMajor), Outputs, Floats(Z.Data.AsMemory(0, Z.Length)), SparseParts(A.Rows));
+        _spell++;
+        _batchSparse = true;
+        return true;
+    }
+
+    private SparseBatch.Job? _sparseJob;
+
+    private static Memory<float> Floats(Memory<T> values) => System.Runtime.CompilerServices.Unsafe.As<Memory<T>, Memory<float>>(ref values); // T is float here
+
+    // Threads for the batch's sparse products: as many as the dense product would use, a power of two.
+    private int SparseParts(int rows)
+    {
+        long work = (long)rows * Inputs * Outputs;
+        return work < Gemm.ParallelThreshold ? 1 : SparseBatch.Job.ForwardParts((int)Math.Min(WorkerPool.MaxThreads, work / Gemm.ParallelThreshold));
+    }
+
     public override Matrix<T>? Backward(Matrix<T> dZ, bool needInputGradient = true)
     {
         _inputGradientUnused = !needInputGradient;
         var A = _input ?? throw new InvalidOperationException("Linear: Backward called before Forward.");
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
-        if (dZ.Rows == 1 && W.GradIsZero)
+        if (_batchSparse && W.HoldsLaneMajor && W.GradIsZero)
+        {
+            // dWᵀ = Aᵀ dZ over the pairs' non-zero inputs, lane by lane: the threads share out the lanes (rows of dWᵀ).
+            var pattern = _pattern!;
+            var x = Floats(A.Data.AsMemory(0, A.Length));
+            pattern.Analyse(x.Span, A.Rows, Inputs); // again: A may have changed since the forward
+            var gradient = W.GradLaneMajorToWrite();
+            int parts = SparseParts(A.Rows);
+            _sparseJob!.Gradient(pattern, x, Floats(dZ.Data.AsMemory(0, dZ.Length)), Outputs, Floats(gradient), parts);
+            W.GradientParts = parts;
+        }
+        else if (dZ.Rows == 1 && W.GradIsZero)
         {
             W.SetOuterProduct(dZ.Row(0), A.Row(0));                            // dW = dzᵀ a, one sample: kept as dz and a
             W.GradientParts = 1;

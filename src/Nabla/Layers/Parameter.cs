@@ -7,7 +7,7 @@ namespace Nabla.Layers;
 /// <summary>
 /// A trainable tensor: its value and its gradient ∂L/∂value, of the same shape. Backward passes add
 /// into <see cref="Grad"/>, so <see cref="ZeroGrad"/> has a meaning (the PyTorch rhythm).
-/// Two shortcuts keep passes over the buffer out of small steps, invisibly to anyone who reads
+/// Shortcuts keep passes over the buffers out of small steps, invisibly to anyone who reads
 /// <see cref="Grad"/>:
 /// <list type="bullet">
 /// <item>ZeroGrad is lazy: it marks the gradient as zero, and the first backward pass then writes it instead
@@ -21,6 +21,10 @@ namespace Nabla.Layers;
 /// only the rows of non-zero inputs, and the step waits for the next forward to be done in the same pass
 /// (<see cref="StepTransposedLater"/>). <see cref="Value"/> is lent meanwhile: any access to its values
 /// applies a waiting step and brings them back first.</item>
+/// <item>The weights of a first layer fed small batches of sparse samples may be held transposed in lane-major row
+/// order (<see cref="HoldLaneMajor"/>, <see cref="Kernels.SparseBatch"/>), the gradient then written in the same
+/// order (<see cref="GradLaneMajorToWrite"/>), and plain SGD steps the one with the other, element for element as
+/// on W. <see cref="Value"/> and <see cref="Grad"/> read as W and dW whenever they are read.</item>
 /// </list>
 /// </summary>
 public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -42,16 +46,22 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     private GradState _state;
     private T[]? _u, _v; // the gradient is u vᵀ while _state is OuterProduct: u [rows], v [cols]
 
-    private enum GradState { Written, Zero, OuterProduct }
+    private enum GradState { Written, Zero, OuterProduct, LaneMajor }
 
-    private (T[] Array, int Offset) _transposed; // Valueᵀ [cols, stride], 64-byte aligned: the weights while Value is lent to it
+    private (T[] Array, int Offset) _gradT; // the gradient as dWᵀ in lane-major order, while _state is LaneMajor
+
+    private (T[] Array, int Offset) _transposed; // Valueᵀ, 64-byte aligned: the weights while Value is lent to it
     private Action? _bringBack;
+    private bool _laneMajor;                      // the layout Valueᵀ is held in (see HoldTransposed, HoldLaneMajor)
 
     /// <summary>How many times Wᵀ has been written from <see cref="Value"/> (for tests: a cost paid once per spell).</summary>
     internal int TransposedWrites { get; private set; }
 
-    /// <summary>Whether the weights are held transposed now (<see cref="HoldTransposed"/>).</summary>
+    /// <summary>Whether the weights are held transposed now (<see cref="HoldTransposed"/>, <see cref="HoldLaneMajor"/>).</summary>
     internal bool HoldsTransposed => Value.IsLent;
+
+    /// <summary>Whether the weights are held transposed in lane-major order now (<see cref="HoldLaneMajor"/>).</summary>
+    internal bool HoldsLaneMajor => Value.IsLent && _laneMajor;
 
     /// <summary>
     /// The weights as Wᵀ [cols, stride] (stride: <see cref="Kernels.SparseInput{T}.Stride"/>), written from
@@ -60,23 +70,48 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal Span<T> HoldTransposed(out int stride)
     {
+        stride = Kernels.SparseInput<T>.Stride(Value.Rows);
+        return Hold(laneMajor: false, stride);
+    }
+
+    /// <summary>
+    /// The weights as Wᵀ [cols, rows] in lane-major row order (<see cref="Kernels.SparseBatch.Row"/>; float, rows a
+    /// multiple of 128), held as <see cref="HoldTransposed"/> holds them.
+    /// </summary>
+    internal Span<T> HoldLaneMajor() => Hold(laneMajor: true, Value.Rows);
+
+    private Span<T> Hold(bool laneMajor, int stride)
+    {
         int rows = Value.Rows, cols = Value.Cols;
-        stride = Kernels.SparseInput<T>.Stride(rows);
+        if (Value.IsLent && _laneMajor != laneMajor) _ = Value.Data; // held the other way: bring the weights back first
         int length = (long)cols * stride <= Array.MaxLength - 64 ? cols * stride : throw new InvalidOperationException($"{Name}: too large to hold transposed.");
-        if (_transposed.Array is null) _transposed = Kernels.Aligned.Allocate<T>(length);
+        if (_transposed.Array is null || _transposed.Array.Length - _transposed.Offset < length) _transposed = Kernels.Aligned.Allocate<T>(length);
         if (!Value.IsLent)
         {
             TransposedWrites++;
-            Kernels.SparseInput<T>.Transpose(Value.Span, rows, cols, Kernels.Aligned.Slice(_transposed, length));
-            Value.Lend(_bringBack ??= () =>
-            {
-                var wt = Kernels.Aligned.Slice(_transposed, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows));
-                if (_stepPending) ApplyPendingStep(wt);
-                Kernels.SparseInput<T>.TransposeBack(wt, Value.Rows, Value.Cols, Value.Span);
-            });
+            _laneMajor = laneMajor;
+            var wt = Kernels.Aligned.Slice(_transposed, length);
+            if (laneMajor) Kernels.SparseBatch.ToLaneMajor(AsFloats(Value.Span), rows, cols, AsFloats(wt));
+            else Kernels.SparseInput<T>.Transpose(Value.Span, rows, cols, wt);
+            Value.Lend(_bringBack ??= BringBack);
         }
         return Kernels.Aligned.Slice(_transposed, length);
     }
+
+    private void BringBack()
+    {
+        if (_laneMajor)
+        {
+            Kernels.SparseBatch.FromLaneMajor(AsFloats(Kernels.Aligned.Slice(_transposed, Value.Length)), Value.Rows, Value.Cols, AsFloats(Value.Span));
+            return;
+        }
+        var wt = Kernels.Aligned.Slice(_transposed, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows));
+        if (_stepPending) ApplyPendingStep(wt);
+        Kernels.SparseInput<T>.TransposeBack(wt, Value.Rows, Value.Cols, Value.Span);
+    }
+
+    private static Span<float> AsFloats(Span<T> values) =>
+        typeof(T) == typeof(float) ? System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values) : throw new NotSupportedException("lane-major weights are float32 only");
 
     // Plain SGD's step θ −= η u aᵀ on the transposed weights, not applied yet: the next one-sample forward reads
     // the same rows and applies it in the same pass (StepTransposedLater, TryTakePendingStep).
@@ -135,6 +170,8 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (_state == GradState.Zero) _grad.Clear();
         else if (_state == GradState.OuterProduct)
             for (int i = 0; i < _u!.Length; i++) TensorPrimitives.Multiply(_v, _u[i], _grad.Row(i)); // G[i,:] = u_i v, as Gemm's rank-1 product
+        else if (_state == GradState.LaneMajor)
+            Kernels.SparseBatch.FromLaneMajor(AsFloats(Kernels.Aligned.Slice(_gradT, _grad.Length)), _grad.Rows, _grad.Cols, AsFloats(_grad.Span));
         _state = GradState.Written;
     }
 
@@ -144,11 +181,34 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal Matrix<T> GradForUpdate(out bool accumulate)
     {
-        if (_state == GradState.OuterProduct) WriteOut();
+        if (_state is GradState.OuterProduct or GradState.LaneMajor) WriteOut();
         accumulate = _state == GradState.Written;
         _state = GradState.Written;
         return _grad;
     }
+
+    /// <summary>
+    /// For a backward pass that writes the whole weight gradient as dWᵀ in lane-major order (the gradient must be
+    /// logically zero): the buffer, [cols, rows]. <see cref="Grad"/> writes it out as dW when read.
+    /// </summary>
+    internal Memory<T> GradLaneMajorToWrite()
+    {
+        if (_state != GradState.Zero) throw new InvalidOperationException($"{Name}: a lane-major gradient needs a zero gradient to start from.");
+        if (_gradT.Array is null) _gradT = Kernels.Aligned.Allocate<T>(_grad.Length);
+        _state = GradState.LaneMajor;
+        return new Memory<T>(_gradT.Array, _gradT.Offset, _grad.Length);
+    }
+
+    /// <summary>When the gradient is held as dWᵀ in lane-major order (<see cref="GradLaneMajorToWrite"/>): that buffer.</summary>
+    internal bool TryGetGradLaneMajor(out Memory<T> gradient)
+    {
+        bool held = _state == GradState.LaneMajor;
+        gradient = held ? new Memory<T>(_gradT.Array, _gradT.Offset, _grad.Length) : default;
+        return held;
+    }
+
+    /// <summary>The weights held in lane-major order (<see cref="HoldsLaneMajor"/> must be true): that buffer, to step in place.</summary>
+    internal Memory<T> HeldLaneMajor => HoldsLaneMajor ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Rows * Value.Cols) : throw new InvalidOperationException($"{Name}: not held lane-major.");
 
     /// <summary>Whether the gradient is logically zero (ZeroGrad called, nothing added since).</summary>
     internal bool GradIsZero => _state == GradState.Zero;

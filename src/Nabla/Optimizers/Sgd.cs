@@ -50,16 +50,20 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             {
                 if (!p.TryGetOuterProduct(out var u, out var a))
                 {
-                    Span<T> values = p.Value.Span; // here, on this thread: weights held elsewhere (Wᵀ) come back before any slicing
-                    var gradient = p.Grad;
+                    // θᵀ = θᵀ − η∇θᵀ where both are held transposed in the same (lane-major) order, else θ = θ − η∇θ: the
+                    // same operation on every element either way. Weights held another way come back here, on this
+                    // thread, before any slicing.
+                    Memory<T> gradientT = default;
+                    bool transposed = p.HoldsLaneMajor && p.TryGetGradLaneMajor(out gradientT);
+                    var (values, gradient) = transposed ? (p.HeldLaneMajor, gradientT) : (p.Value.Data.AsMemory(0, p.Value.Length), p.Grad.Data.AsMemory(0, p.Value.Length));
                     if (p.GradientParts > 1 && Kernels.WorkerPool.MaxThreads > 1)
                     {
                         // In the slices the gradient was written in, one per core: each core steps the rows of θ whose
                         // gradient it wrote (a gradient written by one thread is stepped by that thread alone).
-                        _slices.Set(this, p.Value, gradient, null, eta, mu, decay, plain: true);
+                        _slices.Set(this, values, gradient, default, eta, mu, decay, plain: true);
                         Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, p.GradientParts));
                     }
-                    else Kernels.InCache.MultiplyAdd(gradient.Span, -eta, values, values); // θ = θ − η∇θ
+                    else Kernels.InCache.MultiplyAdd(gradient.Span, -eta, values.Span, values.Span);
                 }
                 else if (p.HoldsTransposed)
                     p.StepTransposedLater(u, a, -eta); // the same on θᵀ, rows of a_j ≠ 0 only, in the next forward's pass
@@ -72,7 +76,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             if (theta.Length >= ParallelMinimum && Kernels.WorkerPool.MaxThreads > 1)
             {
                 // A large tensor's step in slices, one per core: memory-bound, and every element's operations are its own.
-                _slices.Set(this, p.Value, grad, v, eta, mu, decay, plain: false);
+                _slices.Set(this, p.Value.Data.AsMemory(0, theta.Length), grad.Data.AsMemory(0, theta.Length), v is null ? default : v.Data.AsMemory(0, theta.Length), eta, mu, decay, plain: false);
                 Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, theta.Length / (ParallelMinimum / 2)));
             }
             else MomentumStep(theta, grad.Span, v is null ? default : v.Span, eta, mu, decay);
@@ -150,12 +154,11 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     private sealed class Slices : Kernels.IParallelWork
     {
         private Sgd<T> _sgd = null!;
-        private Matrix<T> _theta = null!, _grad = null!;
-        private Matrix<T>? _v;
+        private Memory<T> _theta, _grad, _v; // _v empty: no momentum
         private T _eta, _mu, _decay;
         private bool _plain;
 
-        public void Set(Sgd<T> sgd, Matrix<T> theta, Matrix<T> grad, Matrix<T>? v, T eta, T mu, T decay, bool plain) =>
+        public void Set(Sgd<T> sgd, Memory<T> theta, Memory<T> grad, Memory<T> v, T eta, T mu, T decay, bool plain) =>
             (_sgd, _theta, _grad, _v, _eta, _mu, _decay, _plain) = (sgd, theta, grad, v, eta, mu, decay, plain);
 
         public void Run(int part, int parts)
@@ -163,8 +166,9 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             int n = _theta.Length, lanes = Vector512<T>.Count;
             int size = (n / parts + lanes - 1) / lanes * lanes;
             int start = Math.Min(n, part * size), end = part == parts - 1 ? n : Math.Min(n, start + size);
-            if (_plain) Kernels.InCache.MultiplyAdd(_grad.Span[start..end], -_eta, _theta.Span[start..end], _theta.Span[start..end]);
-            else _sgd.MomentumStep(_theta.Span[start..end], _grad.Span[start..end], _v is null ? default : _v.Span[start..end], _eta, _mu, _decay);
+            var theta = _theta.Span[start..end];
+            if (_plain) Kernels.InCache.MultiplyAdd(_grad.Span[start..end], -_eta, theta, theta);
+            else _sgd.MomentumStep(theta, _grad.Span[start..end], _v.IsEmpty ? default : _v.Span[start..end], _eta, _mu, _decay);
         }
     }
 

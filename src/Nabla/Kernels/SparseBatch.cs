@@ -1,0 +1,444 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// A small batch (2 to 64 samples) through a first layer whose inputs are mostly zeros — 8-bit images: half
+/// of FashionMNIST's pixels, four fifths of MNIST's — float32, outputs a multiple of 128, with the weights
+/// held transposed in lane-major order (<see cref="Row"/>):
+/// <code>
+/// Z[i, :]   = Σ_{j: X[i,j] ≠ 0} X[i, j] Wᵀ[j, :]      X // [m, in]   Z // [m, out]   Wᵀ // [in, out]
+/// dWᵀ[j, :] = Σ_{i: X[i,j] ≠ 0} X[i, j] dZ[i, :]      dZ // [m, out]  dWᵀ // [in, out]
+/// </code>
+/// Two samples go together: a row of Wᵀ (or dWᵀ) is read once into registers for both, for every input where
+/// either is non-zero (about two thirds of FashionMNIST's pixels for two images). The bits are the dense
+/// products' (<see cref="GemmDot{T}"/> for the forward, the blocked kernel's single block for the weight
+/// gradient; tested), because each sum's terms come in the same order and a zero input's term x·w = ±0
+/// leaves a sum that starts at +0 unchanged (but for the sign of a zero, and a non-finite weight times a
+/// zero input, which is not NaN here):
+/// <list type="bullet">
+/// <item>Forward: the row-dot product sums lane l = j mod 16 of each output in a vector over the blocks of 16
+/// inputs in order, adds the 16 lanes as a pairwise tree, then the last in mod 16 inputs in order. Here lane
+/// l's sum is a chain over the lane's inputs, eight vectors of outputs in registers per sample, and the tree
+/// is built as lanes finish (lane l is added to the partial sums it pairs with, as a binary counter
+/// carries). Lanes are the outer loop: a lane's rows of Wᵀ (in/16 rows, 25 KB at 128 outputs) stay in the
+/// first-level cache while the samples pass.</item>
+/// <item>Weight gradient: every element is a chain over the samples in order from +0, lane by lane.</item>
+/// </list>
+/// The naive reference is the dense product (<see cref="GemmNaive"/>, through <see cref="Gemm"/>).
+/// </summary>
+internal static unsafe class SparseBatch
+{
+    private const int L = 16;        // floats per vector, and lanes of the row-dot product
+    private const int Levels = 4;    // log2 L: the lanes' tree
+    private const int Width = 8;     // vectors of outputs per chain: the outputs go 128 at a time
+
+    /// <summary>Whether this path gives the dense paths' bits here (it needs their 512-bit vectors).</summary>
+    public static bool Available => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+
+    /// <summary>Switched off by tests and benchmarks to compare with the dense path.</summary>
+    internal static bool Enabled { get; set; } = true;
+
+    /// <summary>The most samples per batch: the dense forward's row-dot path (<see cref="Gemm.DotMaxRows"/>) is the one this matches.</summary>
+    public const int MaxRows = 64;
+
+    /// <summary>Whether a layer of <paramref name="outputs"/> outputs fits this path.</summary>
+    public static bool Fits(int outputs, int inputs) => outputs > 0 && outputs % (Width * L) == 0 && inputs >= L;
+
+    /// <summary>
+    /// The row of the lane-major Wᵀ that holds input j: the inputs of lane l = j mod 16 (j &lt; kv = k − k mod 16)
+    /// are rows l·nb .. l·nb + nb − 1 (nb = k / 16) in block order; the tail inputs j ≥ kv keep row j. A lane's
+    /// rows are one contiguous piece: as plain rows, 16 rows apart (8 KB at 128 outputs), they would fall into
+    /// the same few sets of the first-level cache and evict each other (measured: the forward 2× slower).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Row(int j, int k)
+    {
+        int kv = k & ~(L - 1);
+        return j < kv ? (j & (L - 1)) * (k >> 4) + (j >> 4) : j;
+    }
+
+    /// <summary>Wᵀ[Row(j), r] = W[r, j] for W [outputs, inputs].</summary>
+    public static void ToLaneMajor(ReadOnlySpan<float> w, int outputs, int inputs, Span<float> wt)
+    {
+        if (w.Length < outputs * inputs || wt.Length < outputs * inputs) throw new ArgumentException("buffer too short");
+        for (int r = 0; r < outputs; r++)
+        {
+            var row = w.Slice(r * inputs, inputs);
+            for (int j = 0; j < inputs; j++) wt[Row(j, inputs) * outputs + r] = row[j];
+        }
+    }
+
+    /// <summary>W[r, j] = Wᵀ[Row(j), r]: the inverse of <see cref="ToLaneMajor"/>.</summary>
+    public static void FromLaneMajor(ReadOnlySpan<float> wt, int outputs, int inputs, Span<float> w)
+    {
+        if (w.Length < outputs * inputs || wt.Length < outputs * inputs) throw new ArgumentException("buffer too short");
+        for (int j = 0; j < inputs; j++)
+        {
+            var row = wt.Slice(Row(j, inputs) * outputs, outputs);
+            for (int r = 0; r < outputs; r++) w[r * inputs + j] = row[r];
+        }
+    }
+
+    /// <summary>
+    /// Where a batch's non-zero inputs are: per sample and lane l, a bit per block b of 16 inputs (set: input
+    /// 16b + l ≠ 0), in 32-bit words, word q of the sixteen lanes side by side.
+    /// </summary>
+    public sealed class Pattern
+    {
+        private uint[] _masks = [];
+
+        public int Rows { get; private set; }
+        public int Inputs { get; private set; }
+        /// <summary>Whole blocks of 16 inputs (the rest, in mod 16, is the row-dot's scalar tail).</summary>
+        public int Blocks => Inputs / L;
+        public int Words => (Blocks + 31) / 32;
+        /// <summary>Inputs, over the blocks, that are non-zero in either sample of a pair (0, 1), (2, 3), …: the rows read.</summary>
+        public long PairRows { get; private set; }
+        internal uint[] Masks => _masks;
+
+        /// <summary>Finds the non-zero inputs of the m rows of x [m, k] (row stride k).</summary>
+        public void Analyse(ReadOnlySpan<float> x, int m, int k)
+        {
+            if (x.Length < (long)m * k) throw new ArgumentException("x is shorter than m·k", nameof(x));
+            Rows = m;
+            Inputs = k;
+            int words = Words, blocks = Blocks;
+            if (_masks.Length < (long)m * words * L) _masks = new uint[m * words * L];
+            long pairRows = 0;
+            fixed (float* x0 = x)
+            fixed (uint* m0 = _masks)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    float* row = x0 + (long)i * k;
+                    uint* masks = m0 + (long)i * words * L;
+                    for (int q = 0; q < words; q++)
+                    {
+                        // Lane l of word q collects bit b − 32q for the blocks b of this word, all 16 lanes at once.
+                        var word = Vector512<uint>.Zero;
+                        int end = Math.Min(blocks, 32 * q + 32);
+                        for (int b = 32 * q; b < end; b++)
+                        {
+                            var nonZero = ~Vector512.Equals(Vector512.Load(row + b * L), Vector512<float>.Zero).AsUInt32();
+                            word |= nonZero & Vector512.Create(1u << (b & 31));
+                        }
+                        word.Store(masks + q * L);
+                        if (i % 2 == 1) pairRows += PopCount(word | Vector512.Load(masks - words * L + q * L));
+                        else if (i == m - 1) pairRows += PopCount(word);
+                    }
+                }
+            }
+            PairRows = pairRows;
+        }
+
+        private static int PopCount(Vector512<uint> v)
+        {
+            int n = 0;
+            for (int l = 0; l < L; l++) n += BitOperations.PopCount(v.GetElement(l));
+            return n;
+        }
+    }
+
+    /// <summary>
+    /// Z[i, :] = Σ_j X[i, j] Wᵀ[Row(j), :], with <see cref="GemmDot{T}"/>'s bits for [m, k]·[outputs, k]ᵀ.
+    /// <paramref name="scratch"/>: at least <see cref="ForwardScratch"/> floats.
+    /// </summary>
+    public static void Forward(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> wt, int outputs, Span<float> z, Span<float> scratch)
+    {
+        Lanes(pattern, x, wt, outputs, 0, L, scratch, z);
+        Finish(pattern, x, wt, outputs, z, 1, z);
+    }
+
+    /// <summary>
+    /// The subtree of the lanes [first, first + count) (count a power of two, first a multiple of it) for every sample:
+    /// roots[i, :] = the pairwise sum of those lanes' sums — a thread's share of the forward, which then ends in
+    /// <see cref="Finish"/>. Each share reads only its lanes' rows of Wᵀ, the rows its share of the weight gradient writes.
+    /// </summary>
+    public static void Lanes(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> wt, int outputs, int first, int count,
+        Span<float> scratch, Span<float> roots)
+    {
+        int m = pattern.Rows, k = pattern.Inputs, stride = outputs;
+        if (!Fits(outputs, k) || m > MaxRows || wt.Length < (long)k * stride || roots.Length < (long)m * outputs
+            || x.Length < (long)m * k || scratch.Length < ForwardScratch(outputs) || count < 1 || (count & (count - 1)) != 0
+            || first % count != 0 || first + count > L)
+            throw new ArgumentException("buffer too short");
+        int words = pattern.Words, nb = pattern.Blocks, perSample = (Levels + 1) * stride, top = BitOperations.Log2((uint)count);
+        fixed (float* x0 = x, w0 = wt, r0 = roots, s0 = scratch)
+        fixed (uint* m0 = pattern.Masks)
+        {
+            for (int l = first; l < first + count; l++)
+                for (int v = 0; v < stride; v += Width * L)
+                {
+                    float* w = w0 + (long)l * nb * stride + v;
+                    int i = 0;
+                    for (; i + 2 <= m; i += 2)
+                        Lane2(x0 + (long)i * k + l, k, m0 + (long)i * words * L + l, words, w, stride, l - first, s0 + (long)i * perSample + v, perSample);
+                    if (i < m)
+                        Lane1(x0 + (long)i * k + l, m0 + (long)i * words * L + l, words, w, stride, l - first, s0 + (long)i * perSample + v);
+                }
+            for (int i = 0; i < m; i++)
+                new ReadOnlySpan<float>(s0 + (long)i * perSample + top * stride, outputs).CopyTo(new Span<float>(r0 + (long)i * outputs, outputs));
+        }
+    }
+
+    /// <summary>
+    /// The end of the forward from the <paramref name="parts"/> subtrees of <see cref="Lanes"/> (roots [parts, m, outputs],
+    /// lanes in order): their pairwise sum, the tree's root; then the last in mod 16 inputs in order; then Z.
+    /// </summary>
+    public static void Finish(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> wt, int outputs, Span<float> roots, int parts, Span<float> z)
+    {
+        int m = pattern.Rows, k = pattern.Inputs, kv = pattern.Blocks * L, size = m * outputs;
+        if (roots.Length < (long)parts * size || z.Length < size) throw new ArgumentException("buffer too short");
+        for (int width = parts; width > 1; width /= 2)
+            for (int p = 0; p < width / 2; p++)
+                System.Numerics.Tensors.TensorPrimitives.Add(roots.Slice(2 * p * size, size), roots.Slice((2 * p + 1) * size, size), roots.Slice(p * size, size));
+        fixed (float* x0 = x, w0 = wt, r0 = roots)
+            for (int i = 0; i < m; i++)
+            {
+                float* sum = r0 + (long)i * outputs;
+                float* row = x0 + (long)i * k;
+                for (int j = kv; j < k; j++)
+                {
+                    if (row[j] == 0) continue;
+                    var xj = Vector512.Create(row[j]);
+                    for (int v = 0; v < outputs; v += L)
+                        Vector512.FusedMultiplyAdd(xj, Vector512.Load(w0 + (long)j * outputs + v), Vector512.Load(sum + v)).Store(sum + v);
+                }
+            }
+        if (!Unsafe.AreSame(ref roots[0], ref z[0])) roots[..size].CopyTo(z);
+    }
+
+    /// <summary>The scratch <see cref="Lanes"/> needs: the lanes' partial sums, five levels per sample.</summary>
+    public static int ForwardScratch(int outputs) => MaxRows * (Levels + 1) * outputs;
+
+    // Lane l of two samples (rows k apart, x at input l) over eight vectors of outputs (w at the lane's first row):
+    // one chain per sample over the inputs 16b + l where either is non-zero, each row of Wᵀ loaded once for both.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lane2(float* x, int k, uint* masks, int words, float* w, int stride, int l, float* stack, int perSample)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+        float* y = x + k;
+        uint* next = masks + words * L;
+        for (int q = 0; q < words; q++)
+        {
+            uint bits = masks[q * L] | next[q * L];
+            while (bits != 0)
+            {
+                int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                var xa = Vector512.Create(x[b * L]);
+                var xb = Vector512.Create(y[b * L]);
+                float* row = w + (long)b * stride;
+                var w0 = Vector512.Load(row); a0 = Vector512.FusedMultiplyAdd(xa, w0, a0); b0 = Vector512.FusedMultiplyAdd(xb, w0, b0);
+                var w1 = Vector512.Load(row + L); a1 = Vector512.FusedMultiplyAdd(xa, w1, a1); b1 = Vector512.FusedMultiplyAdd(xb, w1, b1);
+                var w2 = Vector512.Load(row + 2 * L); a2 = Vector512.FusedMultiplyAdd(xa, w2, a2); b2 = Vector512.FusedMultiplyAdd(xb, w2, b2);
+                var w3 = Vector512.Load(row + 3 * L); a3 = Vector512.FusedMultiplyAdd(xa, w3, a3); b3 = Vector512.FusedMultiplyAdd(xb, w3, b3);
+                var w4 = Vector512.Load(row + 4 * L); a4 = Vector512.FusedMultiplyAdd(xa, w4, a4); b4 = Vector512.FusedMultiplyAdd(xb, w4, b4);
+                var w5 = Vector512.Load(row + 5 * L); a5 = Vector512.FusedMultiplyAdd(xa, w5, a5); b5 = Vector512.FusedMultiplyAdd(xb, w5, b5);
+                var w6 = Vector512.Load(row + 6 * L); a6 = Vector512.FusedMultiplyAdd(xa, w6, a6); b6 = Vector512.FusedMultiplyAdd(xb, w6, b6);
+                var w7 = Vector512.Load(row + 7 * L); a7 = Vector512.FusedMultiplyAdd(xa, w7, a7); b7 = Vector512.FusedMultiplyAdd(xb, w7, b7);
+            }
+        }
+        Tree(a0, a1, a2, a3, a4, a5, a6, a7, l, stack, stride);
+        Tree(b0, b1, b2, b3, b4, b5, b6, b7, l, stack + perSample, stride);
+    }
+
+    // Lane2 for a last, unpaired sample: its own non-zero inputs only.
+    private static void Lane1(float* x, uint* masks, int words, float* w, int stride, int l, float* stack)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int q = 0; q < words; q++)
+            for (uint bits = masks[q * L]; bits != 0; bits &= bits - 1)
+            {
+                int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
+                var xj = Vector512.Create(x[b * L]);
+                float* row = w + (long)b * stride;
+                c0 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row), c0);
+                c1 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + L), c1);
+                c2 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 2 * L), c2);
+                c3 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 3 * L), c3);
+                c4 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 4 * L), c4);
+                c5 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 5 * L), c5);
+                c6 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 6 * L), c6);
+                c7 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 7 * L), c7);
+            }
+        Tree(c0, c1, c2, c3, c4, c5, c6, c7, l, stack, stride);
+    }
+
+    // Lane l's sums into the pairwise tree: added to the partial sums at the levels lane l's bits carry through (the
+    // earlier lanes' sum on the left, as in the tree), stored at the level it stops at — level 4, the root, after lane 15.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tree(Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3,
+        Vector512<float> c4, Vector512<float> c5, Vector512<float> c6, Vector512<float> c7, int l, float* stack, int stride)
+    {
+        int level = 0;
+        for (int carry = l; (carry & 1) != 0; carry >>= 1, level++)
+        {
+            float* s = stack + level * stride;
+            c0 = Vector512.Load(s) + c0; c1 = Vector512.Load(s + L) + c1;
+            c2 = Vector512.Load(s + 2 * L) + c2; c3 = Vector512.Load(s + 3 * L) + c3;
+            c4 = Vector512.Load(s + 4 * L) + c4; c5 = Vector512.Load(s + 5 * L) + c5;
+            c6 = Vector512.Load(s + 6 * L) + c6; c7 = Vector512.Load(s + 7 * L) + c7;
+        }
+        float* d = stack + level * stride;
+        c0.Store(d); c1.Store(d + L); c2.Store(d + 2 * L); c3.Store(d + 3 * L);
+        c4.Store(d + 4 * L); c5.Store(d + 5 * L); c6.Store(d + 6 * L); c7.Store(d + 7 * L);
+    }
+
+    /// <summary>The pieces the weight gradient is cut into (a thread's share is a range): the 16 lanes, and the tail inputs when in mod 16 ≠ 0.</summary>
+    public static int GradientPieces(int k) => k % L == 0 ? L : L + 1;
+
+    /// <summary>
+    /// dWᵀ[Row(j), r] = Σ_i X[i, j] dZ[i, r] over the samples in order, from +0 — the blocked kernel's bits for dZᵀ·X
+    /// (one block of its depth) — for the pieces [first, end) of <see cref="GradientPieces"/>. Every row of those
+    /// pieces is written (0 for an input that is zero in every sample).
+    /// </summary>
+    public static void WeightGradient(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dwt, int outputs,
+        int first, int end)
+    {
+        int m = pattern.Rows, k = pattern.Inputs, words = pattern.Words, nb = pattern.Blocks, kv = nb * L, stride = outputs;
+        if (!Fits(outputs, k) || m > MaxRows || dwt.Length < (long)k * stride || dz.Length < (long)m * stride
+            || x.Length < (long)m * k || first < 0 || end > GradientPieces(k))
+            throw new ArgumentException("buffer too short");
+        fixed (float* x0 = x, d0 = dz, g0 = dwt)
+        fixed (uint* m0 = pattern.Masks)
+        {
+            for (int l = first; l < end; l++)
+            {
+                if (l == L)
+                {
+                    // The tail inputs, rows kv..k−1, one sample after the other.
+                    new Span<float>(g0 + (long)kv * stride, (k - kv) * stride).Clear();
+                    for (int i = 0; i < m; i++)
+                        for (int j = kv; j < k; j++)
+                        {
+                            float xj = x0[(long)i * k + j];
+                            if (xj == 0) continue;
+                            float* g = g0 + (long)j * stride;
+                            for (int u = 0; u < stride; u += L)
+                                Vector512.FusedMultiplyAdd(Vector512.Create(xj), Vector512.Load(d0 + (long)i * stride + u), Vector512.Load(g + u)).Store(g + u);
+                        }
+                    continue;
+                }
+                float* lane = g0 + (long)l * nb * stride;
+                new Span<float>(lane, nb * stride).Clear();
+                for (int v = 0; v < stride; v += Width * L)
+                {
+                    int i = 0;
+                    for (; i + 2 <= m; i += 2)
+                        Rows2(x0 + (long)i * k + l, k, m0 + (long)i * words * L + l, words, d0 + (long)i * stride + v, stride, lane + v);
+                    if (i < m)
+                        Rows1(x0 + (long)i * k + l, m0 + (long)i * words * L + l, words, d0 + (long)i * stride + v, lane + v, stride);
+                }
+            }
+        }
+    }
+
+    // Two samples' terms (rows k apart, x at input l) into lane l's rows of dWᵀ (g at the lane's first row, eight
+    // vectors of outputs): each row loaded once, the first sample's term added, then the second's, stored.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows2(float* x, int k, uint* masks, int words, float* dz, int stride, float* g0)
+    {
+        var d0 = Vector512.Load(dz); var d1 = Vector512.Load(dz + L);
+        var d2 = Vector512.Load(dz + 2 * L); var d3 = Vector512.Load(dz + 3 * L);
+        var d4 = Vector512.Load(dz + 4 * L); var d5 = Vector512.Load(dz + 5 * L);
+        var d6 = Vector512.Load(dz + 6 * L); var d7 = Vector512.Load(dz + 7 * L);
+        float* ez = dz + stride;
+        var e0 = Vector512.Load(ez); var e1 = Vector512.Load(ez + L);
+        var e2 = Vector512.Load(ez + 2 * L); var e3 = Vector512.Load(ez + 3 * L);
+        var e4 = Vector512.Load(ez + 4 * L); var e5 = Vector512.Load(ez + 5 * L);
+        var e6 = Vector512.Load(ez + 6 * L); var e7 = Vector512.Load(ez + 7 * L);
+        float* y = x + k;
+        uint* next = masks + words * L;
+        for (int q = 0; q < words; q++)
+        {
+            uint bits = masks[q * L] | next[q * L];
+            while (bits != 0)
+            {
+                int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                var xa = Vector512.Create(x[b * L]);
+                var xb = Vector512.Create(y[b * L]);
+                float* g = g0 + (long)b * stride;
+                Vector512.FusedMultiplyAdd(xb, e0, Vector512.FusedMultiplyAdd(xa, d0, Vector512.Load(g))).Store(g);
+                Vector512.FusedMultiplyAdd(xb, e1, Vector512.FusedMultiplyAdd(xa, d1, Vector512.Load(g + L))).Store(g + L);
+                Vector512.FusedMultiplyAdd(xb, e2, Vector512.FusedMultiplyAdd(xa, d2, Vector512.Load(g + 2 * L))).Store(g + 2 * L);
+                Vector512.FusedMultiplyAdd(xb, e3, Vector512.FusedMultiplyAdd(xa, d3, Vector512.Load(g + 3 * L))).Store(g + 3 * L);
+                Vector512.FusedMultiplyAdd(xb, e4, Vector512.FusedMultiplyAdd(xa, d4, Vector512.Load(g + 4 * L))).Store(g + 4 * L);
+                Vector512.FusedMultiplyAdd(xb, e5, Vector512.FusedMultiplyAdd(xa, d5, Vector512.Load(g + 5 * L))).Store(g + 5 * L);
+                Vector512.FusedMultiplyAdd(xb, e6, Vector512.FusedMultiplyAdd(xa, d6, Vector512.Load(g + 6 * L))).Store(g + 6 * L);
+                Vector512.FusedMultiplyAdd(xb, e7, Vector512.FusedMultiplyAdd(xa, d7, Vector512.Load(g + 7 * L))).Store(g + 7 * L);
+            }
+        }
+    }
+
+    // Rows2 for a last, unpaired sample.
+    private static void Rows1(float* x, uint* masks, int words, float* dz, float* g0, int stride)
+    {
+        for (int q = 0; q < words; q++)
+            for (uint bits = masks[q * L]; bits != 0; bits &= bits - 1)
+            {
+                int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
+                var xj = Vector512.Create(x[b * L]);
+                float* g = g0 + (long)b * stride;
+                for (int u = 0; u < Width * L; u += L)
+                    Vector512.FusedMultiplyAdd(xj, Vector512.Load(dz + u), Vector512.Load(g + u)).Store(g + u);
+            }
+    }
+
+    /// <summary>The forward or the weight gradient of one batch, split over threads by lanes (a power of two of them for the forward).</summary>
+    internal sealed class Job : IParallelWork
+    {
+        [ThreadStatic] private static float[]? _scratch;
+        private Pattern _pattern = null!;
+        private Memory<float> _x, _w, _out, _dz;
+        private float[] _roots = [];
+        private int _outputs, _k;
+        private bool _gradient;
+
+        /// <summary>The threads the forward can use: a power of two, at most 16.</summary>
+        public static int ForwardParts(int threads) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(threads, 1, L) + 1) / 2;
+
+        public void Forward(Pattern pattern, Memory<float> x, Memory<float> wt, int outputs, Memory<float> z, int parts)
+        {
+            (_pattern, _x, _w, _outputs, _out, _gradient, _k) = (pattern, x, wt, outputs, z, false, pattern.Inputs);
+            if (parts <= 1)
+            {
+                Lanes(pattern, x.Span, wt.Span, outputs, 0, L, Scratch(outputs), z.Span);
+                Finish(pattern, x.Span, wt.Span, outputs, z.Span, 1, z.Span);
+                return;
+            }
+            int size = pattern.Rows * outputs;
+            if (_roots.Length < parts * size) _roots = new float[parts * size];
+            WorkerPool.Run(this, parts);
+            Finish(pattern, x.Span, wt.Span, outputs, _roots.AsSpan(0, parts * size), parts, z.Span);
+        }
+
+        public void Gradient(Pattern pattern, Memory<float> x, Memory<float> dz, int outputs, Memory<float> dwt, int parts)
+        {
+            (_pattern, _x, _dz, _outputs, _out, _gradient, _k) = (pattern, x, dz, outputs, dwt, true, pattern.Inputs);
+            WorkerPool.Run(this, parts);
+        }
+
+        public void Run(int part, int parts)
+        {
+            if (_gradient)
+            {
+                // Lanes split as the forward splits them; the tail rows go with the last part.
+                int lanes = L / parts, first = part * lanes, end = part == parts - 1 ? GradientPieces(_k) : first + lanes;
+                WeightGradient(_pattern, _x.Span, _dz.Span, _out.Span, _outputs, first, end);
+                return;
+            }
+            int count = L / parts, size = _pattern.Rows * _outputs;
+            Lanes(_pattern, _x.Span, _w.Span, _outputs, part * count, count, Scratch(_outputs), _roots.AsSpan(part * size, size));
+        }
+
+        private static float[] Scratch(int outputs) =>
+            _scratch is { } s && s.Length >= ForwardScratch(outputs) ? s : _scratch = new float[ForwardScratch(outputs)];
+    }
+}

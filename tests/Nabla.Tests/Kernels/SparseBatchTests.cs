@@ -1,0 +1,244 @@
+using Nabla.Kernels;
+using Nabla.Layers;
+using Nabla.Optimizers;
+using Nabla.Randomness;
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Tests.Kernels;
+
+/// <summary>
+/// Small batches of mostly-zero inputs through lane-major transposed weights (<see cref="SparseBatch"/>): the
+/// bits of the dense products they replace, whatever the tail, the batch size, the density or the thread split;
+/// a layer trained this way cannot be told from one that never was.
+/// </summary>
+public class SparseBatchTests
+{
+    private static bool PathAvailable()
+    {
+        if (SparseBatch.Available) return true;
+        Assert.True(Environment.GetEnvironmentVariable("NABLA_REQUIRE_AVX512") != "1", "NABLA_REQUIRE_AVX512=1 but this processor (or DOTNET_EnableAVX512=0) gives no 512-bit vectors");
+        return false;
+    }
+
+    private static Matrix<float> Sparse(int rows, int cols, double zeros, int seed)
+    {
+        var rng = new Rng((ulong)seed);
+        var m = new Matrix<float>(rows, cols);
+        foreach (ref float v in m.Span) v = rng.NextDouble() < zeros ? 0f : (float)(rng.NextDouble() * 2 - 1);
+        return m;
+    }
+
+    private static Matrix<float> Rows(Matrix<float> m, int first, int count)
+    {
+        var rows = new Matrix<float>(count, m.Cols);
+        m.Span.Slice(first * m.Cols, count * m.Cols).CopyTo(rows.Span);
+        return rows;
+    }
+
+    [Fact]
+    public void Lane_major_rows_are_a_permutation_and_the_layout_round_trips()
+    {
+        foreach (int k in new[] { 16, 17, 100, 784, 785 })
+        {
+            var rows = Enumerable.Range(0, k).Select(j => SparseBatch.Row(j, k)).ToArray();
+            Assert.Equal(Enumerable.Range(0, k), rows.Order());
+            if (k >= 32) Assert.Equal(SparseBatch.Row(0, k) + 1, SparseBatch.Row(16, k)); // a lane's blocks are neighbours
+            var w = Sparse(128, k, 0, k);
+            var wt = new float[128 * k];
+            SparseBatch.ToLaneMajor(w.Span, 128, k, wt);
+            Assert.Equal(w[5, k - 1], wt[SparseBatch.Row(k - 1, k) * 128 + 5]);
+            var back = new float[128 * k];
+            SparseBatch.FromLaneMajor(wt, 128, k, back);
+            Assert.True(w.Span.SequenceEqual(back));
+        }
+    }
+
+    [Fact]
+    public void The_pattern_counts_the_rows_a_pair_reads()
+    {
+        var x = Sparse(7, 100, 0.6, 1); // 7 rows: three pairs and one alone; 100 inputs: a tail of 4 outside the blocks
+        x[2, 3] = float.NaN;            // NaN is non-zero
+        x[4, 5] = -0f;                  // −0 is zero
+        var pattern = new SparseBatch.Pattern();
+        pattern.Analyse(x.Span, 7, 100);
+        long expected = 0;
+        for (int i = 0; i < 7; i += 2)
+            for (int j = 0; j < 96; j++)
+                if (x[i, j] != 0 || (i + 1 < 7 && x[i + 1, j] != 0)) expected++;
+        Assert.Equal(expected, pattern.PairRows);
+    }
+
+    /// <summary>The forward against the dense row-dot product, the weight gradient against the blocked one: every bit.</summary>
+    [Fact]
+    public void Forward_and_weight_gradient_give_the_dense_bits()
+    {
+        if (!PathAvailable()) return;
+        int cases = 0;
+        foreach (int outputs in new[] { 128, 256 })
+            foreach (int inputs in new[] { 16, 100, 784, 785 })
+                foreach (int m in new[] { 2, 3, 17, 64 })
+                    foreach (double zeros in new[] { 0, 0.5, 0.9, 1 })
+                    {
+                        var x = Sparse(m, inputs, zeros, 100 * m + inputs);
+                        var W = Sparse(outputs, inputs, 0, inputs + outputs);
+                        var dZ = Sparse(m, outputs, 0.3, m + outputs);
+                        string label = $"out={outputs} in={inputs} m={m} zeros={zeros}";
+
+                        var expected = new Matrix<float>(m, outputs);
+                        Gemm.MatMulTransB(x, W, expected); // the row-dot path (m ≤ 64)
+                        var wt = new float[inputs * outputs];
+                        SparseBatch.ToLaneMajor(W.Span, outputs, inputs, wt);
+                        var pattern = new SparseBatch.Pattern();
+                        pattern.Analyse(x.Span, m, inputs);
+                        var z = new float[m * outputs];
+                        SparseBatch.Forward(pattern, x.Span, wt, outputs, z, new float[SparseBatch.ForwardScratch(outputs)]);
+                        Assert.True(expected.Span.SequenceEqual(z), $"{label}: forward not the row-dot's bits");
+
+                        // Two and four shares of the lanes, summed by Finish: the same bits.
+                        foreach (int parts in new[] { 2, 4 })
+                        {
+                            var roots = new float[parts * m * outputs];
+                            for (int p = 0; p < parts; p++)
+                                SparseBatch.Lanes(pattern, x.Span, wt, outputs, p * 16 / parts, 16 / parts, new float[SparseBatch.ForwardScratch(outputs)],
+                                    roots.AsSpan(p * m * outputs, m * outputs));
+                            var zParts = new float[m * outputs];
+                            SparseBatch.Finish(pattern, x.Span, wt, outputs, roots, parts, zParts);
+                            Assert.True(expected.Span.SequenceEqual(zParts), $"{label}: {parts} shares differ");
+                        }
+
+                        var dW = new Matrix<float>(outputs, inputs);
+                        Gemm.MatMulTransA(dZ, x, dW); // the blocked path, one block of depth m
+                        var dwt = new float[inputs * outputs];
+                        Array.Fill(dwt, float.NaN); // every row must be written
+                        int pieces = SparseBatch.GradientPieces(inputs);
+                        SparseBatch.WeightGradient(pattern, x.Span, dZ.Span, dwt, outputs, 0, 5);
+                        SparseBatch.WeightGradient(pattern, x.Span, dZ.Span, dwt, outputs, 5, pieces);
+                        var back = new float[inputs * outputs];
+                        SparseBatch.FromLaneMajor(dwt, outputs, inputs, back);
+                        Assert.True(dW.Span.SequenceEqual(back), $"{label}: weight gradient not the blocked kernel's bits");
+                        cases++;
+                    }
+        Assert.Equal(2 * 4 * 4 * 4, cases);
+    }
+
+    /// <summary>
+    /// Minibatches of mostly-zero inputs, plain SGD: the first layer is held lane-major and stepped there; it trains to
+    /// the bits of a twin on the dense path, on one thread or split over two, with batch sizes changing on the way
+    /// (one sample: the per-sample path and its own transposed layout; 80: the dense path), and a reference to its
+    /// weights taken before training reads them through; its gradient, read while held lane-major, is the dense one.
+    /// </summary>
+    [Fact]
+    public void A_layer_trained_lane_major_cannot_be_told_from_the_dense_one()
+    {
+        if (!PathAvailable()) return;
+        var X = Sparse(200, 784, 0.6, 7); // a pair reads 64% of the rows
+        var Y = new Matrix<float>(200, 10);
+        for (int i = 0; i < 200; i++) Y[i, i % 10] = 1;
+        const string spec = "784,128,relu,10,softmax";
+        // Minibatches first; then one sample (the per-sample path holds Wᵀ its own way), 80 (the dense path needs W), odd
+        // sizes. A switch after a short spell makes the layer rest from holding (as for momentum), so the mix runs dense.
+        int[] batches = [16, 16, 33, 16, 2, 16, 16, 1, 1, 16, 80, 16, 16, 33, 2, 16, 16, 16];
+        long savedThreshold = Gemm.ParallelThreshold;
+        int savedThreads = WorkerPool.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Network<float>[] nets = [Network<float>.Create(spec, 3), Network<float>.Create(spec, 3)];
+                var kept = nets[0].Parameters[0].Value; // a reference kept across training
+                var W0 = nets[0].Parameters[0];
+                bool held = false, gradientChecked = false;
+                for (int run = 0; run < 2; run++)
+                {
+                    WorkerPool.MaxThreads = threads;
+                    Gemm.ParallelThreshold = threads == 1 ? savedThreshold : 1 << 10; // small products split too
+                    SparseBatch.Enabled = run == 0;
+                    var objective = Objective<float>.Create(nets[run], "cross-entropy");
+                    var optimizer = new Sgd<float>(nets[run].Parameters, 0.05);
+                    int at = 0;
+                    for (int step = 0; step < 2 * batches.Length; step++)
+                    {
+                        int b = batches[Math.Min(step, batches.Length - 1)];
+                        if (at + b > 200) at = 0;
+                        optimizer.ZeroGrad();
+                        objective.Forward(Rows(X, at, b), Rows(Y, at, b));
+                        objective.Backward();
+                        if (run == 0 && W0.HoldsLaneMajor && W0.TryGetGradLaneMajor(out _)) held = true;
+                        if (run == 0 && step == 4)
+                        {
+                            // Read the gradient while it is held lane-major (written out as dW), then step with it.
+                            Assert.True(W0.TryGetGradLaneMajor(out _), "the gradient was not held lane-major at this step");
+                            gradientChecked = W0.Grad.Span.ToArray().Any(v => v != 0);
+                        }
+                        optimizer.Step();
+                        at += b;
+                    }
+                }
+                Assert.True(held, $"{threads} thread(s): the lane-major path was never taken");
+                Assert.True(gradientChecked);
+                Assert.True(kept.Span.SequenceEqual(nets[1].Parameters[0].Value.Span), $"{threads} thread(s): the kept reference reads other weights than the twin's");
+                Assert.False(W0.HoldsTransposed); // that read brought them back
+                for (int i = 1; i < nets[0].Parameters.Count; i++)
+                    Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{threads} thread(s): {nets[0].Parameters[i].Name} differs");
+            }
+        }
+        finally
+        {
+            SparseBatch.Enabled = true;
+            WorkerPool.MaxThreads = savedThreads;
+            Gemm.ParallelThreshold = savedThreshold;
+        }
+    }
+
+    /// <summary>The gradient of one batch read while held lane-major is the dense path's gradient, bit for bit.</summary>
+    [Fact]
+    public void A_lane_major_gradient_reads_as_the_dense_one()
+    {
+        if (!PathAvailable()) return;
+        var X = Sparse(32, 784, 0.6, 8);
+        var Y = new Matrix<float>(32, 10);
+        for (int i = 0; i < 32; i++) Y[i, i % 10] = 1;
+        var grads = new float[2][];
+        try
+        {
+            for (int run = 0; run < 2; run++)
+            {
+                SparseBatch.Enabled = run == 0;
+                var net = Network<float>.Create("784,256,relu,10,softmax", 9);
+                var objective = Objective<float>.Create(net, "cross-entropy");
+                var optimizer = new Sgd<float>(net.Parameters, 0.05);
+                for (int step = 0; step < 2; step++) // the first backward tells the layer its input gradient is not needed
+                {
+                    optimizer.ZeroGrad();
+                    objective.Forward(X, Y);
+                    objective.Backward();
+                }
+                Assert.Equal(run == 0, net.Parameters[0].TryGetGradLaneMajor(out _));
+                grads[run] = net.Parameters[0].Grad.Span.ToArray();
+            }
+        }
+        finally { SparseBatch.Enabled = true; }
+        Assert.True(grads[0].AsSpan().SequenceEqual(grads[1]));
+    }
+
+    /// <summary>Inputs with few zeros (standardised) keep the dense path: reading rows for a pair would cost more.</summary>
+    [Fact]
+    public void Dense_inputs_keep_the_dense_path()
+    {
+        if (!PathAvailable()) return;
+        var X = Sparse(32, 784, 0.05, 10);
+        var Y = new Matrix<float>(32, 10);
+        var net = Network<float>.Create("784,128,relu,10,softmax", 9);
+        var objective = Objective<float>.Create(net, "cross-entropy");
+        var optimizer = new Sgd<float>(net.Parameters, 0.05);
+        for (int step = 0; step < 3; step++)
+        {
+            optimizer.ZeroGrad();
+            objective.Forward(X, Y);
+            objective.Backward();
+            optimizer.Step();
+        }
+        Assert.Equal(0, net.Parameters[0].TransposedWrites);
+    }
+}
