@@ -96,12 +96,12 @@ internal static unsafe class SparseBatch
         /// <summary>Whole blocks of 16 inputs (the rest, in mod 16, is the row-dot's scalar tail).</summary>
         public int Blocks => Inputs / L;
         public int Words => (Blocks + 31) / 32;
-        /// <summary>Inputs, over the blocks, that are non-zero in either sample of a pair (0, 1), (2, 3), …: the rows read.</summary>
+        /// <summary>Inputs, over the blocks, that are non-zero in either sample of a pair (0, 1), (2, 3), …: the rows read (−1: not counted).</summary>
         public long PairRows { get; private set; }
         internal uint[] Masks => _masks;
 
-        /// <summary>Finds the non-zero inputs of the m rows of x [m, k] (row stride k).</summary>
-        public void Analyse(ReadOnlySpan<float> x, int m, int k)
+        /// <summary>Finds the non-zero inputs of the m rows of x [m, k] (row stride k); <see cref="PairRows"/> too if asked.</summary>
+        public void Analyse(ReadOnlySpan<float> x, int m, int k, bool countPairs = true)
         {
             if (x.Length < (long)m * k) throw new ArgumentException("x is shorter than m·k", nameof(x));
             Rows = m;
@@ -127,12 +127,13 @@ internal static unsafe class SparseBatch
                             word |= nonZero & Vector512.Create(1u << (b & 31));
                         }
                         word.Store(masks + q * L);
+                        if (!countPairs) continue;
                         if (i % 2 == 1) pairRows += PopCount(word | Vector512.Load(masks - words * L + q * L));
                         else if (i == m - 1) pairRows += PopCount(word);
                     }
                 }
             }
-            PairRows = pairRows;
+            PairRows = countPairs ? pairRows : -1;
         }
 
         private static int PopCount(Vector512<uint> v)

@@ -155,7 +155,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             // dWᵀ = Aᵀ dZ over the pairs' non-zero inputs, lane by lane: the threads share out the lanes (rows of dWᵀ).
             var pattern = _pattern!;
             var x = Floats(A.Data.AsMemory(0, A.Length));
-            pattern.Analyse(x.Span, A.Rows, Inputs); // again: A may have changed since the forward
+            pattern.Analyse(x.Span, A.Rows, Inputs, countPairs: false); // again: A may have changed since the forward
             var gradient = W.GradLaneMajorToWrite();
             int parts = SparseParts(A.Rows);
             _sparseJob!.Gradient(pattern, x, Floats(dZ.Data.AsMemory(0, dZ.Length)), Outputs, Floats(gradient), parts);
