@@ -9,7 +9,8 @@ namespace Nabla.Bench;
 /// A batch of 64 FashionMNIST training images through W2's first layer (784 → 128), one thread: the forward
 /// Z = X·Wᵀ and the weight gradient dW = dZᵀ·X. Baselines: the dense products a batch gets otherwise (the
 /// row-dot forward, the blocked weight gradient); then the same on lane-major Wᵀ over the rows of pixels that
-/// are non-zero in either image of a pair (<see cref="SparseBatch"/>), each with its look at the inputs.
+/// are non-zero in either image of a pair, and dWᵀ row by row over the images whose pixel is non-zero
+/// (<see cref="SparseBatch"/>), each with its look at the inputs.
 /// </summary>
 [MemoryDiagnoser]
 public class SparseBatchBenchmarks
@@ -63,7 +64,7 @@ public class SparseBatchBenchmarks
     public void SparseWeightGradient()
     {
         var x = NextBatch();
-        _pattern.Analyse(x.Span, Rows, Inputs, countPairs: false);
+        _pattern.AnalyseInputs(x.Span, Rows, Inputs);
         SparseBatch.WeightGradient(_pattern, x.Span, _dz.Span, _dwt, Outputs, 0, SparseBatch.GradientPieces(Inputs));
     }
 }

@@ -13,12 +13,13 @@ namespace Nabla.Kernels;
 /// Z[i, :]   = Σ_{j: X[i,j] ≠ 0} X[i, j] Wᵀ[j, :]      X // [m, in]   Z // [m, out]   Wᵀ // [in, out]
 /// dWᵀ[j, :] = Σ_{i: X[i,j] ≠ 0} X[i, j] dZ[i, :]      dZ // [m, out]  dWᵀ // [in, out]
 /// </code>
-/// Two samples go together: a row of Wᵀ (or dWᵀ) is read once into registers for both, for every input where
-/// either is non-zero (about two thirds of FashionMNIST's pixels for two images). The bits are the dense
-/// products' (<see cref="GemmDot{T}"/> for the forward, the blocked kernel's single block for the weight
-/// gradient; tested), because each sum's terms come in the same order and a zero input's term x·w = ±0
-/// leaves a sum that starts at +0 unchanged (but for the sign of a zero, and a non-finite weight times a
-/// zero input, which is not NaN here):
+/// The forward takes two samples together: a row of Wᵀ is read once into registers for both, for every input
+/// where either is non-zero (about two thirds of FashionMNIST's pixels for two images). The weight gradient
+/// goes row by row of dWᵀ, over the samples whose input is non-zero. The bits are the dense products'
+/// (<see cref="GemmDot{T}"/> for the forward, the blocked kernel's single block for the weight gradient;
+/// tested), because each sum's terms come in the same order and a zero input's term x·w = ±0 leaves a sum
+/// that starts at +0 unchanged (but for the sign of a zero, and a non-finite weight times a zero input,
+/// which is not NaN here):
 /// <list type="bullet">
 /// <item>Forward: the row-dot product sums lane l = j mod 16 of each output in a vector over the blocks of 16
 /// inputs in order, adds the 16 lanes as a pairwise tree, then the last in mod 16 inputs in order. Here lane
@@ -26,7 +27,8 @@ namespace Nabla.Kernels;
 /// is built as lanes finish (lane l is added to the partial sums it pairs with, as a binary counter
 /// carries). Lanes are the outer loop: a lane's rows of Wᵀ (in/16 rows, 25 KB at 128 outputs) stay in the
 /// first-level cache while the samples pass.</item>
-/// <item>Weight gradient: every element is a chain over the samples in order from +0, lane by lane.</item>
+/// <item>Weight gradient: every element is a chain over the samples in order from +0, here in registers, a
+/// row of dWᵀ at a time, stored once.</item>
 /// </list>
 /// The naive reference is the dense product (<see cref="GemmNaive"/>, through <see cref="Gemm"/>).
 /// </summary>
@@ -90,6 +92,7 @@ internal static unsafe class SparseBatch
     public sealed class Pattern
     {
         private uint[] _masks = [];
+        private ulong[] _samples = [];
 
         public int Rows { get; private set; }
         public int Inputs { get; private set; }
@@ -99,9 +102,40 @@ internal static unsafe class SparseBatch
         /// <summary>Inputs, over the blocks, that are non-zero in either sample of a pair (0, 1), (2, 3), …: the rows read (−1: not counted).</summary>
         public long PairRows { get; private set; }
         internal uint[] Masks => _masks;
+        internal ulong[] SampleMasks => _samples;
 
-        /// <summary>Finds the non-zero inputs of the m rows of x [m, k] (row stride k); <see cref="PairRows"/> too if asked.</summary>
-        public void Analyse(ReadOnlySpan<float> x, int m, int k, bool countPairs = true)
+        /// <summary>
+        /// For the weight gradient: per block b of 16 inputs and lane l, a bit per sample (bit i: X[i, 16b + l] ≠ 0),
+        /// [blocks, 16] 64-bit words — the samples whose terms a row of dWᵀ adds up. m ≤ 64.
+        /// </summary>
+        public void AnalyseInputs(ReadOnlySpan<float> x, int m, int k)
+        {
+            if (m > MaxRows || x.Length < (long)m * k) throw new ArgumentException("at most 64 rows of x [m, k]", nameof(x));
+            Rows = m;
+            Inputs = k;
+            PairRows = -1;
+            int nb = Blocks;
+            if (_samples.Length < nb * L) _samples = new ulong[nb * L];
+            fixed (float* x0 = x)
+            fixed (ulong* t0 = _samples)
+                for (int b = 0; b < nb; b++)
+                {
+                    // Lanes 0–7 and 8–15 of block b collect bit i for every sample at once.
+                    Vector512<ulong> lo = default, hi = default;
+                    for (int i = 0; i < m; i++)
+                    {
+                        var nonZero = ~Vector512.Equals(Vector512.Load(x0 + (long)i * k + b * L), Vector512<float>.Zero).AsInt32();
+                        var bit = Vector512.Create(1UL << i);
+                        lo |= Vector512.WidenLower(nonZero).AsUInt64() & bit;
+                        hi |= Vector512.WidenUpper(nonZero).AsUInt64() & bit;
+                    }
+                    lo.Store(t0 + b * L);
+                    hi.Store(t0 + b * L + 8);
+                }
+        }
+
+        /// <summary>For the forward: finds the non-zero inputs of the m rows of x [m, k] (row stride k), and <see cref="PairRows"/>.</summary>
+        public void Analyse(ReadOnlySpan<float> x, int m, int k)
         {
             if (x.Length < (long)m * k) throw new ArgumentException("x is shorter than m·k", nameof(x));
             Rows = m;
@@ -127,13 +161,12 @@ internal static unsafe class SparseBatch
                             word |= nonZero & Vector512.Create(1u << (b & 31));
                         }
                         word.Store(masks + q * L);
-                        if (!countPairs) continue;
                         if (i % 2 == 1) pairRows += PopCount(word | Vector512.Load(masks - words * L + q * L));
                         else if (i == m - 1) pairRows += PopCount(word);
                     }
                 }
             }
-            PairRows = countPairs ? pairRows : -1;
+            PairRows = pairRows;
         }
 
         private static int PopCount(Vector512<uint> v)
@@ -296,100 +329,64 @@ internal static unsafe class SparseBatch
 
     /// <summary>
     /// dWᵀ[Row(j), r] = Σ_i X[i, j] dZ[i, r] over the samples in order, from +0 — the blocked kernel's bits for dZᵀ·X
-    /// (one block of its depth) — for the pieces [first, end) of <see cref="GradientPieces"/>. Every row of those
-    /// pieces is written (0 for an input that is zero in every sample).
+    /// (one block of its depth) — for the pieces [first, end) of <see cref="GradientPieces"/>, from
+    /// <see cref="Pattern.AnalyseInputs"/>. Row by row: the row's eight vectors of sums in registers, one term per
+    /// sample whose input is non-zero, stored once (0 where none is). Blocks of 16 inputs outer, so the samples'
+    /// cache lines of a block serve its 16 lanes; dZ (32 KB at 64 × 128) stays in the first-level cache.
     /// </summary>
     public static void WeightGradient(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dwt, int outputs,
         int first, int end)
     {
-        int m = pattern.Rows, k = pattern.Inputs, words = pattern.Words, nb = pattern.Blocks, kv = nb * L, stride = outputs;
+        int m = pattern.Rows, k = pattern.Inputs, nb = pattern.Blocks, kv = nb * L, stride = outputs;
         if (!Fits(outputs, k) || m > MaxRows || dwt.Length < (long)k * stride || dz.Length < (long)m * stride
-            || x.Length < (long)m * k || first < 0 || end > GradientPieces(k))
+            || x.Length < (long)m * k || first < 0 || end > GradientPieces(k) || pattern.SampleMasks.Length < nb * L)
             throw new ArgumentException("buffer too short");
         fixed (float* x0 = x, d0 = dz, g0 = dwt)
-        fixed (uint* m0 = pattern.Masks)
+        fixed (ulong* t0 = pattern.SampleMasks)
         {
-            for (int l = first; l < end; l++)
-            {
-                if (l == L)
+            int lanes = Math.Min(end, L);
+            for (int v = 0; v < stride; v += Width * L)
+                for (int b = 0; b < nb; b++)
+                    for (int l = first; l < lanes; l++)
+                        Row8(t0[b * L + l], x0 + b * L + l, k, d0 + v, stride, g0 + ((long)l * nb + b) * stride + v);
+            if (end <= L) return;
+            // The tail inputs, rows kv..k−1, one sample after the other.
+            new Span<float>(g0 + (long)kv * stride, (k - kv) * stride).Clear();
+            for (int i = 0; i < m; i++)
+                for (int j = kv; j < k; j++)
                 {
-                    // The tail inputs, rows kv..k−1, one sample after the other.
-                    new Span<float>(g0 + (long)kv * stride, (k - kv) * stride).Clear();
-                    for (int i = 0; i < m; i++)
-                        for (int j = kv; j < k; j++)
-                        {
-                            float xj = x0[(long)i * k + j];
-                            if (xj == 0) continue;
-                            float* g = g0 + (long)j * stride;
-                            for (int u = 0; u < stride; u += L)
-                                Vector512.FusedMultiplyAdd(Vector512.Create(xj), Vector512.Load(d0 + (long)i * stride + u), Vector512.Load(g + u)).Store(g + u);
-                        }
-                    continue;
+                    float xj = x0[(long)i * k + j];
+                    if (xj == 0) continue;
+                    float* g = g0 + (long)j * stride;
+                    for (int u = 0; u < stride; u += L)
+                        Vector512.FusedMultiplyAdd(Vector512.Create(xj), Vector512.Load(d0 + (long)i * stride + u), Vector512.Load(g + u)).Store(g + u);
                 }
-                float* lane = g0 + (long)l * nb * stride;
-                new Span<float>(lane, nb * stride).Clear();
-                for (int v = 0; v < stride; v += Width * L)
-                {
-                    int i = 0;
-                    for (; i + 2 <= m; i += 2)
-                        Rows2(x0 + (long)i * k + l, k, m0 + (long)i * words * L + l, words, d0 + (long)i * stride + v, stride, lane + v);
-                    if (i < m)
-                        Rows1(x0 + (long)i * k + l, m0 + (long)i * words * L + l, words, d0 + (long)i * stride + v, lane + v, stride);
-                }
-            }
         }
     }
 
-    // Two samples' terms (rows k apart, x at input l) into lane l's rows of dWᵀ (g at the lane's first row, eight
-    // vectors of outputs): each row loaded once, the first sample's term added, then the second's, stored.
+    // One row of dWᵀ over eight vectors of outputs: Σ over the samples set in `samples`, in order, of X[i, j]·dZ[i, :]
+    // (x points at X[0, j], dz at dZ[0, v]).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows2(float* x, int k, uint* masks, int words, float* dz, int stride, float* g0)
+    private static void Row8(ulong samples, float* x, int k, float* dz, int stride, float* g)
     {
-        var d0 = Vector512.Load(dz); var d1 = Vector512.Load(dz + L);
-        var d2 = Vector512.Load(dz + 2 * L); var d3 = Vector512.Load(dz + 3 * L);
-        var d4 = Vector512.Load(dz + 4 * L); var d5 = Vector512.Load(dz + 5 * L);
-        var d6 = Vector512.Load(dz + 6 * L); var d7 = Vector512.Load(dz + 7 * L);
-        float* ez = dz + stride;
-        var e0 = Vector512.Load(ez); var e1 = Vector512.Load(ez + L);
-        var e2 = Vector512.Load(ez + 2 * L); var e3 = Vector512.Load(ez + 3 * L);
-        var e4 = Vector512.Load(ez + 4 * L); var e5 = Vector512.Load(ez + 5 * L);
-        var e6 = Vector512.Load(ez + 6 * L); var e7 = Vector512.Load(ez + 7 * L);
-        float* y = x + k;
-        uint* next = masks + words * L;
-        for (int q = 0; q < words; q++)
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        while (samples != 0)
         {
-            uint bits = masks[q * L] | next[q * L];
-            while (bits != 0)
-            {
-                int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
-                bits &= bits - 1;
-                var xa = Vector512.Create(x[b * L]);
-                var xb = Vector512.Create(y[b * L]);
-                float* g = g0 + (long)b * stride;
-                Vector512.FusedMultiplyAdd(xb, e0, Vector512.FusedMultiplyAdd(xa, d0, Vector512.Load(g))).Store(g);
-                Vector512.FusedMultiplyAdd(xb, e1, Vector512.FusedMultiplyAdd(xa, d1, Vector512.Load(g + L))).Store(g + L);
-                Vector512.FusedMultiplyAdd(xb, e2, Vector512.FusedMultiplyAdd(xa, d2, Vector512.Load(g + 2 * L))).Store(g + 2 * L);
-                Vector512.FusedMultiplyAdd(xb, e3, Vector512.FusedMultiplyAdd(xa, d3, Vector512.Load(g + 3 * L))).Store(g + 3 * L);
-                Vector512.FusedMultiplyAdd(xb, e4, Vector512.FusedMultiplyAdd(xa, d4, Vector512.Load(g + 4 * L))).Store(g + 4 * L);
-                Vector512.FusedMultiplyAdd(xb, e5, Vector512.FusedMultiplyAdd(xa, d5, Vector512.Load(g + 5 * L))).Store(g + 5 * L);
-                Vector512.FusedMultiplyAdd(xb, e6, Vector512.FusedMultiplyAdd(xa, d6, Vector512.Load(g + 6 * L))).Store(g + 6 * L);
-                Vector512.FusedMultiplyAdd(xb, e7, Vector512.FusedMultiplyAdd(xa, d7, Vector512.Load(g + 7 * L))).Store(g + 7 * L);
-            }
+            int i = BitOperations.TrailingZeroCount(samples);
+            samples &= samples - 1;
+            var xi = Vector512.Create(x[(long)i * k]);
+            float* d = dz + (long)i * stride;
+            c0 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d), c0);
+            c1 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + L), c1);
+            c2 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 2 * L), c2);
+            c3 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 3 * L), c3);
+            c4 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 4 * L), c4);
+            c5 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 5 * L), c5);
+            c6 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 6 * L), c6);
+            c7 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 7 * L), c7);
         }
-    }
-
-    // Rows2 for a last, unpaired sample.
-    private static void Rows1(float* x, uint* masks, int words, float* dz, float* g0, int stride)
-    {
-        for (int q = 0; q < words; q++)
-            for (uint bits = masks[q * L]; bits != 0; bits &= bits - 1)
-            {
-                int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
-                var xj = Vector512.Create(x[b * L]);
-                float* g = g0 + (long)b * stride;
-                for (int u = 0; u < Width * L; u += L)
-                    Vector512.FusedMultiplyAdd(xj, Vector512.Load(dz + u), Vector512.Load(g + u)).Store(g + u);
-            }
+        c0.Store(g); c1.Store(g + L); c2.Store(g + 2 * L); c3.Store(g + 3 * L);
+        c4.Store(g + 4 * L); c5.Store(g + 5 * L); c6.Store(g + 6 * L); c7.Store(g + 7 * L);
     }
 
     /// <summary>The forward or the weight gradient of one batch, split over threads by lanes (a power of two of them for the forward).</summary>

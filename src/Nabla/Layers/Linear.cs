@@ -102,8 +102,9 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     }
 
     // A small batch of mostly-zero inputs, no input gradient asked for, float, outputs a multiple of 128: W held
-    // transposed in lane-major order, so that the forward and the weight gradient touch only the rows of inputs that
-    // are non-zero in a pair of samples, and plain SGD steps Wᵀ with dWᵀ; same bits as the dense products.
+    // transposed in lane-major order, so that the forward touches only the rows of inputs that are non-zero in a pair
+    // of samples, the weight gradient only the terms of non-zero inputs, and plain SGD steps Wᵀ with dWᵀ; same bits
+    // as the dense products.
     private SparseBatch.Pattern? _pattern;
     private bool _batchSparse;            // the last forward went this way (so may the backward)
 
@@ -152,10 +153,10 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
         if (_batchSparse && W.HoldsLaneMajor && W.GradIsZero)
         {
-            // dWᵀ = Aᵀ dZ over the pairs' non-zero inputs, lane by lane: the threads share out the lanes (rows of dWᵀ).
+            // dWᵀ = Aᵀ dZ row by row over the samples whose input is non-zero: the threads share out the lanes (rows of dWᵀ).
             var pattern = _pattern!;
             var x = Floats(A.Data.AsMemory(0, A.Length));
-            pattern.Analyse(x.Span, A.Rows, Inputs, countPairs: false); // again: A may have changed since the forward
+            pattern.AnalyseInputs(x.Span, A.Rows, Inputs); // from A as it is now, as the dense product would read it
             var gradient = W.GradLaneMajorToWrite();
             int parts = SparseParts(A.Rows);
             _sparseJob!.Gradient(pattern, x, Floats(dZ.Data.AsMemory(0, dZ.Length)), Outputs, Floats(gradient), parts);

@@ -112,6 +112,7 @@ public class SparseBatchTests
                         var dwt = new float[inputs * outputs];
                         Array.Fill(dwt, float.NaN); // every row must be written
                         int pieces = SparseBatch.GradientPieces(inputs);
+                        pattern.AnalyseInputs(x.Span, m, inputs);
                         SparseBatch.WeightGradient(pattern, x.Span, dZ.Span, dwt, outputs, 0, 5);
                         SparseBatch.WeightGradient(pattern, x.Span, dZ.Span, dwt, outputs, 5, pieces);
                         var back = new float[inputs * outputs];
