@@ -15,7 +15,7 @@ namespace Nabla.Bench;
 [MemoryDiagnoser]
 public class SparseBatchBenchmarks
 {
-    private const int Outputs = 128, Inputs = 784, Rows = 64, Batches = 8;
+    private const int Outputs = 128, Inputs = 784, Rows = 64, Batches = 2; // 400 KB of images: in the second-level cache, as a batch the loader has just written
     private Matrix<float>[] _x = null!;
     private Matrix<float> _w = null!, _z = null!, _dz = null!, _dw = null!;
     private float[] _wt = null!, _dwt = null!, _scratch = null!;
