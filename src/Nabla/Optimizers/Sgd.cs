@@ -50,20 +50,18 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             {
                 if (!p.TryGetOuterProduct(out var u, out var a))
                 {
-                    // θᵀ = θᵀ − η∇θᵀ where both are held transposed in the same (lane-major) order, else θ = θ − η∇θ: the
-                    // same operation on every element either way. Weights held another way come back here, on this
-                    // thread, before any slicing.
-                    Memory<T> gradientT = default;
-                    bool transposed = p.HoldsLaneMajor && p.TryGetGradLaneMajor(out gradientT);
-                    var (values, gradient) = transposed ? (p.HeldLaneMajor, gradientT) : (p.Value.Data.AsMemory(0, p.Value.Length), p.Grad.Data.AsMemory(0, p.Value.Length));
-                    if (p.GradientParts > 1 && Kernels.WorkerPool.MaxThreads > 1)
+                    if (p.HoldsLaneMajor && p.TryGetGradLaneMajor(out var gradientT))
+                        StepPlain(p.HeldLaneMajor, gradientT, p.GradientParts, eta); // θᵀ = θᵀ − η∇θᵀ, both held lane-major
+                    else if (p.GradientParts > 1 && Kernels.WorkerPool.MaxThreads > 1)
                     {
-                        // In the slices the gradient was written in, one per core: each core steps the rows of θ whose
-                        // gradient it wrote (a gradient written by one thread is stepped by that thread alone).
-                        _slices.Set(this, values, gradient, default, eta, mu, decay, plain: true);
-                        Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, p.GradientParts));
+                        var values = p.Value.Data.AsMemory(0, p.Value.Length); // here, on this thread: weights held elsewhere come back before any slicing
+                        StepPlain(values, p.Grad.Data.AsMemory(0, p.Value.Length), p.GradientParts, eta);
                     }
-                    else Kernels.InCache.MultiplyAdd(gradient.Span, -eta, values.Span, values.Span);
+                    else
+                    {
+                        Span<T> values = p.Value.Span;
+                        Kernels.InCache.MultiplyAdd(p.Grad.Span, -eta, values, values); // θ = θ − η∇θ
+                    }
                 }
                 else if (p.HoldsTransposed)
                     p.StepTransposedLater(u, a, -eta); // the same on θᵀ, rows of a_j ≠ 0 only, in the next forward's pass
@@ -81,6 +79,19 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             }
             else MomentumStep(theta, grad.Span, v is null ? default : v.Span, eta, mu, decay);
         }
+    }
+
+    // θ = θ − η∇θ on whole buffers (W, or Wᵀ lane-major with its gradient): in the slices the gradient was written in,
+    // one per core, so each core steps the rows of θ whose gradient it wrote (a gradient written by one thread is stepped
+    // by that thread alone).
+    private void StepPlain(Memory<T> values, Memory<T> gradient, int parts, T eta)
+    {
+        if (parts > 1 && Kernels.WorkerPool.MaxThreads > 1)
+        {
+            _slices.Set(this, values, gradient, default, eta, T.Zero, T.Zero, plain: true);
+            Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, parts));
+        }
+        else Kernels.InCache.MultiplyAdd(gradient.Span, -eta, values.Span, values.Span);
     }
 
     /// <summary>Tensors with at least this many values take their momentum step on several threads.</summary>
