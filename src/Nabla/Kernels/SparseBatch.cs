@@ -103,6 +103,40 @@ internal static unsafe class SparseBatch
         public long PairRows { get; private set; }
         internal uint[] Masks => _masks;
         internal ulong[] SampleMasks => _samples;
+        internal ulong[] PlainMasks => _plain;
+        private ulong[] _plain = [];
+
+        /// <summary>
+        /// For <see cref="ForwardBlocked"/>: per sample, a bit per input in plain order (bit j mod 64 of word j / 64:
+        /// X[i, j] ≠ 0), and <see cref="PairRows"/> over all inputs.
+        /// </summary>
+        public void AnalysePlain(ReadOnlySpan<float> x, int m, int k)
+        {
+            if (x.Length < (long)m * k) throw new ArgumentException("x is shorter than m·k", nameof(x));
+            Rows = m;
+            Inputs = k;
+            int words = (k + 63) / 64;
+            if (_plain.Length < (long)m * words) _plain = new ulong[m * words];
+            long pairRows = 0;
+            fixed (float* x0 = x)
+            fixed (ulong* m0 = _plain)
+                for (int i = 0; i < m; i++)
+                {
+                    float* row = x0 + (long)i * k;
+                    ulong* w = m0 + (long)i * words;
+                    new Span<ulong>(w, words).Clear();
+                    int j = 0;
+                    for (; j + L <= k; j += L)
+                        w[j >> 6] |= (ulong)(~Vector512.Equals(Vector512.Load(row + j), Vector512<float>.Zero)).ExtractMostSignificantBits() << (j & 63);
+                    for (; j < k; j++)
+                        if (row[j] != 0) w[j >> 6] |= 1UL << (j & 63);
+                    if (i % 2 == 1)
+                        for (int q = 0; q < words; q++) pairRows += BitOperations.PopCount(w[q] | w[q - words]);
+                    else if (i == m - 1)
+                        for (int q = 0; q < words; q++) pairRows += BitOperations.PopCount(w[q]);
+                }
+            PairRows = pairRows;
+        }
 
         /// <summary>
         /// For the weight gradient: per block b of 16 inputs and lane l, a bit per sample (bit i: X[i, 16b + l] ≠ 0),
@@ -324,6 +358,112 @@ internal static unsafe class SparseBatch
         c4.Store(d + 4 * L); c5.Store(d + 5 * L); c6.Store(d + 6 * L); c7.Store(d + 7 * L);
     }
 
+    /// <summary>Rows of Wᵀ per pass of <see cref="ForwardBlocked"/> (32 KB at 128 outputs), and samples per chunk.</summary>
+    private const int KC = 256, Sub = 64, ChunkRows = 16;
+
+    /// <summary>
+    /// Z = X·Wᵀ for any number of samples with the blocked kernel's bits (<see cref="Gemm"/> for more than 64 rows):
+    /// every element a chain from 0 over each block of 256 inputs in order, each block's sum written (the first) or
+    /// added to Z. Wᵀ [in, outputs] in plain row order (as one sample's path holds it); masks from
+    /// <see cref="Pattern.AnalysePlain"/>; the samples [first, end) (a thread's share: a multiple of 16 from first).
+    /// Two samples at a time, over the inputs non-zero in either, 64 rows of Wᵀ per pass, 16 samples per chunk
+    /// (their partial sums between passes in <paramref name="scratch"/>, <see cref="BlockedScratch"/> floats).
+    /// </summary>
+    public static void ForwardBlocked(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> wt, int outputs, Span<float> z,
+        Span<float> scratch, int first, int end)
+    {
+        int m = pattern.Rows, k = pattern.Inputs, words = (k + 63) / 64, stride = outputs;
+        if (!Fits(outputs, k) || wt.Length < (long)k * stride || z.Length < (long)m * outputs || x.Length < (long)m * k
+            || scratch.Length < BlockedScratch(outputs) || pattern.PlainMasks.Length < (long)m * words || first < 0 || end > m)
+            throw new ArgumentException("buffer too short");
+        fixed (float* x0 = x, w0 = wt, z0 = z, t0 = scratch)
+        fixed (ulong* m0 = pattern.PlainMasks)
+            for (int c = first; c < end; c += ChunkRows)
+            {
+                int chunkEnd = Math.Min(end, c + ChunkRows);
+                for (int v = 0; v < stride; v += Width * L)
+                    for (int kc = 0; kc < k; kc += KC)
+                    {
+                        int kEnd = Math.Min(k, kc + KC);
+                        for (int s0 = kc; s0 < kEnd; s0 += Sub)
+                        {
+                            int s1 = Math.Min(kEnd, s0 + Sub);
+                            bool firstPass = s0 == kc, lastPass = s1 == kEnd;
+                            for (int i = c; i < chunkEnd; i += 2)
+                            {
+                                int j = Math.Min(i + 1, chunkEnd - 1); // a last, unpaired sample goes with itself
+                                ulong bits = m0[(long)i * words + (s0 >> 6)] | m0[(long)j * words + (s0 >> 6)];
+                                if (s1 - s0 < 64) bits &= (1UL << (s1 - s0)) - 1;
+                                float* acc = t0 + (long)(i - c) * stride + v;
+                                Pair8(x0 + (long)i * k + s0, x0 + (long)j * k + s0, bits, w0 + (long)s0 * stride + v, stride, acc, acc + stride,
+                                    firstPass, lastPass, kc == 0, z0 + (long)i * outputs + v, z0 + (long)j * outputs + v);
+                            }
+                        }
+                    }
+            }
+    }
+
+    /// <summary>The scratch <see cref="ForwardBlocked"/> needs: a chunk's partial sums.</summary>
+    public static int BlockedScratch(int outputs) => (ChunkRows + 1) * outputs;
+
+    // Two samples over eight vectors of outputs and the rows of Wᵀ set in `bits` (x, y and w at the pass's first input):
+    // the chains start at 0 (first pass of a block) or from the partial sums in accA, accB; the last pass of a block
+    // writes Z (first block) or adds the block's sums to it, a pass before that keeps them in accA, accB.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pair8(float* x, float* y, ulong bits, float* w, int stride, float* accA, float* accB, bool first, bool last, bool overwrite, float* za, float* zb)
+    {
+        Vector512<float> a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7;
+        if (first)
+        {
+            a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = default;
+            b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = default;
+        }
+        else
+        {
+            a0 = Vector512.Load(accA); a1 = Vector512.Load(accA + L); a2 = Vector512.Load(accA + 2 * L); a3 = Vector512.Load(accA + 3 * L);
+            a4 = Vector512.Load(accA + 4 * L); a5 = Vector512.Load(accA + 5 * L); a6 = Vector512.Load(accA + 6 * L); a7 = Vector512.Load(accA + 7 * L);
+            b0 = Vector512.Load(accB); b1 = Vector512.Load(accB + L); b2 = Vector512.Load(accB + 2 * L); b3 = Vector512.Load(accB + 3 * L);
+            b4 = Vector512.Load(accB + 4 * L); b5 = Vector512.Load(accB + 5 * L); b6 = Vector512.Load(accB + 6 * L); b7 = Vector512.Load(accB + 7 * L);
+        }
+        while (bits != 0)
+        {
+            int j = BitOperations.TrailingZeroCount(bits);
+            bits &= bits - 1;
+            var xa = Vector512.Create(x[j]);
+            var xb = Vector512.Create(y[j]);
+            float* row = w + (long)j * stride;
+            var w0 = Vector512.Load(row); a0 = Vector512.FusedMultiplyAdd(xa, w0, a0); b0 = Vector512.FusedMultiplyAdd(xb, w0, b0);
+            var w1 = Vector512.Load(row + L); a1 = Vector512.FusedMultiplyAdd(xa, w1, a1); b1 = Vector512.FusedMultiplyAdd(xb, w1, b1);
+            var w2 = Vector512.Load(row + 2 * L); a2 = Vector512.FusedMultiplyAdd(xa, w2, a2); b2 = Vector512.FusedMultiplyAdd(xb, w2, b2);
+            var w3 = Vector512.Load(row + 3 * L); a3 = Vector512.FusedMultiplyAdd(xa, w3, a3); b3 = Vector512.FusedMultiplyAdd(xb, w3, b3);
+            var w4 = Vector512.Load(row + 4 * L); a4 = Vector512.FusedMultiplyAdd(xa, w4, a4); b4 = Vector512.FusedMultiplyAdd(xb, w4, b4);
+            var w5 = Vector512.Load(row + 5 * L); a5 = Vector512.FusedMultiplyAdd(xa, w5, a5); b5 = Vector512.FusedMultiplyAdd(xb, w5, b5);
+            var w6 = Vector512.Load(row + 6 * L); a6 = Vector512.FusedMultiplyAdd(xa, w6, a6); b6 = Vector512.FusedMultiplyAdd(xb, w6, b6);
+            var w7 = Vector512.Load(row + 7 * L); a7 = Vector512.FusedMultiplyAdd(xa, w7, a7); b7 = Vector512.FusedMultiplyAdd(xb, w7, b7);
+        }
+        if (!last)
+        {
+            a0.Store(accA); a1.Store(accA + L); a2.Store(accA + 2 * L); a3.Store(accA + 3 * L);
+            a4.Store(accA + 4 * L); a5.Store(accA + 5 * L); a6.Store(accA + 6 * L); a7.Store(accA + 7 * L);
+            b0.Store(accB); b1.Store(accB + L); b2.Store(accB + 2 * L); b3.Store(accB + 3 * L);
+            b4.Store(accB + 4 * L); b5.Store(accB + 5 * L); b6.Store(accB + 6 * L); b7.Store(accB + 7 * L);
+            return;
+        }
+        // The block's sums into Z: written by the first block, added by the next (the blocked kernel's C = C + block).
+        // The second sample last, so that an unpaired sample (za == zb) keeps its own sums.
+        if (!overwrite)
+        {
+            a0 = Vector512.Load(za) + a0; a1 = Vector512.Load(za + L) + a1; a2 = Vector512.Load(za + 2 * L) + a2; a3 = Vector512.Load(za + 3 * L) + a3;
+            a4 = Vector512.Load(za + 4 * L) + a4; a5 = Vector512.Load(za + 5 * L) + a5; a6 = Vector512.Load(za + 6 * L) + a6; a7 = Vector512.Load(za + 7 * L) + a7;
+            b0 = Vector512.Load(zb) + b0; b1 = Vector512.Load(zb + L) + b1; b2 = Vector512.Load(zb + 2 * L) + b2; b3 = Vector512.Load(zb + 3 * L) + b3;
+            b4 = Vector512.Load(zb + 4 * L) + b4; b5 = Vector512.Load(zb + 5 * L) + b5; b6 = Vector512.Load(zb + 6 * L) + b6; b7 = Vector512.Load(zb + 7 * L) + b7;
+        }
+        a0.Store(za); a1.Store(za + L); a2.Store(za + 2 * L); a3.Store(za + 3 * L);
+        a4.Store(za + 4 * L); a5.Store(za + 5 * L); a6.Store(za + 6 * L); a7.Store(za + 7 * L);
+        b0.Store(zb); b1.Store(zb + L); b2.Store(zb + 2 * L); b3.Store(zb + 3 * L);
+        b4.Store(zb + 4 * L); b5.Store(zb + 5 * L); b6.Store(zb + 6 * L); b7.Store(zb + 7 * L);
+    }
+
     /// <summary>The pieces the weight gradient is cut into (a thread's share is a range): the 16 lanes, and the tail inputs when in mod 16 ≠ 0.</summary>
     public static int GradientPieces(int k) => k % L == 0 ? L : L + 1;
 
@@ -392,19 +532,19 @@ internal static unsafe class SparseBatch
     /// <summary>The forward or the weight gradient of one batch, split over threads by lanes (a power of two of them for the forward).</summary>
     internal sealed class Job : IParallelWork
     {
-        [ThreadStatic] private static float[]? _scratch;
+        [ThreadStatic] private static float[]? _scratch, _blockedScratch;
         private Pattern _pattern = null!;
         private Memory<float> _x, _w, _out, _dz;
         private float[] _roots = [];
         private int _outputs, _k;
-        private bool _gradient;
+        private bool _gradient, _blocked;
 
         /// <summary>The threads the forward can use: a power of two, at most 16.</summary>
         public static int ForwardParts(int threads) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(threads, 1, L) + 1) / 2;
 
         public void Forward(Pattern pattern, Memory<float> x, Memory<float> wt, int outputs, Memory<float> z, int parts)
         {
-            (_pattern, _x, _w, _outputs, _out, _gradient, _k) = (pattern, x, wt, outputs, z, false, pattern.Inputs);
+            (_pattern, _x, _w, _outputs, _out, _gradient, _k, _blocked) = (pattern, x, wt, outputs, z, false, pattern.Inputs, false);
             if (parts <= 1)
             {
                 Lanes(pattern, x.Span, wt.Span, outputs, 0, L, Scratch(outputs), z.Span);
@@ -419,12 +559,27 @@ internal static unsafe class SparseBatch
 
         public void Gradient(Pattern pattern, Memory<float> x, Memory<float> dz, int outputs, Memory<float> dwt, int parts)
         {
-            (_pattern, _x, _dz, _outputs, _out, _gradient, _k) = (pattern, x, dz, outputs, dwt, true, pattern.Inputs);
+            (_pattern, _x, _dz, _outputs, _out, _gradient, _k, _blocked) = (pattern, x, dz, outputs, dwt, true, pattern.Inputs, false);
             WorkerPool.Run(this, parts);
+        }
+
+        /// <summary><see cref="ForwardBlocked"/> over all samples, the threads sharing out chunks of 16.</summary>
+        public void ForwardPlain(Pattern pattern, Memory<float> x, Memory<float> wt, int outputs, Memory<float> z, int parts)
+        {
+            (_pattern, _x, _w, _outputs, _out, _gradient, _k, _blocked) = (pattern, x, wt, outputs, z, false, pattern.Inputs, true);
+            WorkerPool.Run(this, Math.Max(1, Math.Min(parts, (pattern.Rows + ChunkRows - 1) / ChunkRows)));
         }
 
         public void Run(int part, int parts)
         {
+            if (_blocked)
+            {
+                int m = _pattern.Rows, chunks = (m + ChunkRows - 1) / ChunkRows, share = (chunks + parts - 1) / parts;
+                int first = Math.Min(m, part * share * ChunkRows), end = Math.Min(m, (part + 1) * share * ChunkRows);
+                var scratch = _blockedScratch is { } b && b.Length >= BlockedScratch(_outputs) ? b : _blockedScratch = new float[BlockedScratch(_outputs)];
+                if (first < end) ForwardBlocked(_pattern, _x.Span, _w.Span, _outputs, _out.Span, scratch, first, end);
+                return;
+            }
             if (_gradient)
             {
                 // Lanes split as the forward splits them; the tail rows go with the last part.

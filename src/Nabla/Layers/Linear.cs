@@ -23,7 +23,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     // One sample at a time, mostly-zero inputs (pixels), no input gradient asked for (a first layer): W is held
     // transposed so that the forward and plain SGD's step touch only the rows of non-zero inputs; same bits.
-    private bool _inputGradientUnused;   // the last backward did not ask for dA
+    private bool _inputGradientUnused = true; // the last backward did not ask for dA (or none ran yet: inference)
     private int[]? _nonZeros;            // positions of the sample's non-zero inputs
     private (T[] Array, int Offset) _lanes; // the row-dot's lane accumulators, [L, stride], 64-byte aligned
     private int _spell;                  // forwards through Wᵀ since it was last written from W
@@ -112,16 +112,19 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     {
         _batchSparse = false;
         if (typeof(T) != typeof(float) || !_inputGradientUnused || !SparseBatch.Enabled || !SparseBatch.Available
-            || A.Rows > SparseBatch.MaxRows || A.Rows > Gemm.DotMaxRows || !SparseBatch.Fits(Outputs, Inputs)) return false;
-        if (!W.HoldsLaneMajor)
+            || !SparseBatch.Fits(Outputs, Inputs)) return false;
+        if (!W.HoldsTransposed)
         {
             // As for one sample: when something keeps needing W back after a few batches (momentum, a penalty), rest.
+            // (Held the other way, by this layer's other sparse path, is no reason to.)
             if (_rest > 0) { _rest--; return false; }
             if (_spell is > 0 and < ShortSpell) { (_spell, _rest) = (0, Rest); return false; }
             _spell = 0;
         }
         var pattern = _pattern ??= new SparseBatch.Pattern();
         var x = Floats(A.Data.AsMemory(0, A.Length));
+        if (A.Rows > SparseBatch.MaxRows || A.Rows > Gemm.DotMaxRows)
+            return ForwardSparsePlain(A, Z, pattern, x);
         pattern.Analyse(x.Span, A.Rows, Inputs);
         // Measured at FashionMNIST's density (a pair reads 66% of the rows): the forward in 0.84 of the dense product's time,
         // the weight gradient in 0.93. The time grows with the rows read, so the dense path wins from about 79%: above 75%, keep it.
@@ -136,6 +139,21 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     }
 
     private SparseBatch.Job? _sparseJob;
+
+    // More than 64 samples (evaluation, inference): the dense product is the blocked kernel, so the sparse one mirrors its
+    // sums (SparseBatch.ForwardBlocked) on Wᵀ held in plain row order, as for one sample; the weight gradient stays dense.
+    private bool ForwardSparsePlain(Matrix<T> A, Matrix<T> Z, SparseBatch.Pattern pattern, Memory<float> x)
+    {
+        pattern.AnalysePlain(x.Span, A.Rows, Inputs);
+        if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)Inputs) return false;
+        var wt = W.HoldTransposed(out int stride); // stride = Outputs: a multiple of 128
+        if (W.TryTakePendingStep(out var u, out var a, out T minusEta))
+            SparseInput<T>.StepTransposed(wt, stride, u, a, minusEta); // one sample's step, still waiting: first
+        var job = _sparseJob ??= new SparseBatch.Job();
+        job.ForwardPlain(pattern, x, Floats(W.HeldTransposed), Outputs, Floats(Z.Data.AsMemory(0, Z.Length)), SparseParts(A.Rows));
+        _spell++;
+        return true;
+    }
 
     private static Memory<float> Floats(Memory<T> values) => System.Runtime.CompilerServices.Unsafe.As<Memory<T>, Memory<float>>(ref values); // T is float here
 

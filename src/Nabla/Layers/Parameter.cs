@@ -207,6 +207,11 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         return held;
     }
 
+    /// <summary>The weights held transposed in plain row order (<see cref="HoldTransposed"/>; must be so held): that buffer.</summary>
+    internal Memory<T> HeldTransposed => HoldsTransposed && !_laneMajor
+        ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows))
+        : throw new InvalidOperationException($"{Name}: not held transposed in plain order.");
+
     /// <summary>The weights held in lane-major order (<see cref="HoldsLaneMajor"/> must be true): that buffer, to step in place.</summary>
     internal Memory<T> HeldLaneMajor => HoldsLaneMajor ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Rows * Value.Cols) : throw new InvalidOperationException($"{Name}: not held lane-major.");
 

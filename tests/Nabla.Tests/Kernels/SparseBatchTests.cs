@@ -123,6 +123,81 @@ public class SparseBatchTests
         Assert.Equal(2 * 4 * 4 * 4, cases);
     }
 
+    /// <summary>Batches above 64 rows against the dense blocked kernel (sums in blocks of 256 inputs): every bit, any thread split.</summary>
+    [Fact]
+    public void The_plain_order_forward_gives_the_blocked_kernels_bits()
+    {
+        if (!PathAvailable()) return;
+        int cases = 0;
+        foreach (int outputs in new[] { 128, 256 })
+            foreach (int inputs in new[] { 16, 100, 600, 784, 785 })
+                foreach (int m in new[] { 65, 100, 257 })
+                    foreach (double zeros in new[] { 0, 0.5, 0.9, 1 })
+                    {
+                        var x = Sparse(m, inputs, zeros, 100 * m + inputs);
+                        var W = Sparse(outputs, inputs, 0, inputs + outputs);
+                        var expected = new Matrix<float>(m, outputs);
+                        Gemm.MatMulTransB(x, W, expected); // the blocked path (m > 64)
+                        var wt = new float[inputs * outputs];
+                        SparseInput<float>.Transpose(W.Span, outputs, inputs, wt); // plain row order, stride = outputs
+                        var pattern = new SparseBatch.Pattern();
+                        pattern.AnalysePlain(x.Span, m, inputs);
+                        var scratch = new float[SparseBatch.BlockedScratch(outputs)];
+                        var z = new float[m * outputs];
+                        SparseBatch.ForwardBlocked(pattern, x.Span, wt, outputs, z, scratch, 0, 48);  // two threads' shares
+                        SparseBatch.ForwardBlocked(pattern, x.Span, wt, outputs, z, scratch, 48, m);
+                        Assert.True(expected.Span.SequenceEqual(z), $"out={outputs} in={inputs} m={m} zeros={zeros}: not the blocked kernel's bits");
+                        cases++;
+                    }
+        Assert.Equal(2 * 5 * 3 * 4, cases);
+    }
+
+    /// <summary>
+    /// Training on minibatches of 16 (lane-major) with evaluations between at 100 and 1 sample (plain order, one
+    /// sample's path): the same bits as a dense twin, and the minibatch path taken up again after each evaluation.
+    /// </summary>
+    [Fact]
+    public void Evaluations_between_minibatches_keep_the_bits_and_the_path()
+    {
+        if (!PathAvailable()) return;
+        var X = Sparse(200, 784, 0.6, 11);
+        var Y = new Matrix<float>(200, 10);
+        for (int i = 0; i < 200; i++) Y[i, i % 10] = 1;
+        const string spec = "784,128,relu,10,softmax";
+        Network<float>[] nets = [Network<float>.Create(spec, 5), Network<float>.Create(spec, 5)];
+        var outputs = new List<float[]>[] { new(), new() };
+        int heldAfterEvaluation = 0;
+        try
+        {
+            for (int run = 0; run < 2; run++)
+            {
+                SparseBatch.Enabled = run == 0;
+                var objective = Objective<float>.Create(nets[run], "cross-entropy");
+                var optimizer = new Sgd<float>(nets[run].Parameters, 0.05);
+                for (int step = 0; step < 40; step++)
+                {
+                    optimizer.ZeroGrad();
+                    objective.Forward(Rows(X, step * 16 % 192, 16), Rows(Y, step * 16 % 192, 16));
+                    objective.Backward();
+                    optimizer.Step();
+                    if (run == 0 && step % 10 == 1 && nets[0].Parameters[0].HoldsLaneMajor) heldAfterEvaluation++;
+                    if (step % 10 == 9)
+                    {
+                        outputs[run].Add(nets[run].Forward(Rows(X, 0, 100)).Span.ToArray());
+                        if (run == 0) Assert.True(nets[0].Parameters[0].HoldsTransposed && !nets[0].Parameters[0].HoldsLaneMajor, "100 samples did not go the plain-order way");
+                        outputs[run].Add(nets[run].Forward(Rows(X, 7, 1)).Span.ToArray());
+                    }
+                }
+            }
+        }
+        finally { SparseBatch.Enabled = true; }
+        Assert.Equal(4, heldAfterEvaluation); // at steps 1, 11, 21, 31: held lane-major again after each evaluation
+        for (int e = 0; e < outputs[0].Count; e++)
+            Assert.True(outputs[0][e].AsSpan().SequenceEqual(outputs[1][e]), $"evaluation {e} differs");
+        for (int i = 0; i < nets[0].Parameters.Count; i++)
+            Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{nets[0].Parameters[i].Name} differs");
+    }
+
     /// <summary>
     /// Minibatches of mostly-zero inputs, plain SGD: the first layer is held lane-major and stepped there; it trains to
     /// the bits of a twin on the dense path, on one thread or split over two, with batch sizes changing on the way
