@@ -487,8 +487,14 @@ internal static unsafe class SparseBatch
             int lanes = Math.Min(end, L);
             for (int v = 0; v < stride; v += Width * L)
                 for (int b = 0; b < nb; b++)
-                    for (int l = first; l < lanes; l++)
+                {
+                    int l = first;
+                    for (; l + 2 <= lanes; l += 2)
+                        Rows8x2(t0[b * L + l], t0[b * L + l + 1], x0 + b * L + l, k, d0 + v, stride,
+                            g0 + ((long)l * nb + b) * stride + v, g0 + ((long)(l + 1) * nb + b) * stride + v);
+                    if (l < lanes)
                         Row8(t0[b * L + l], x0 + b * L + l, k, d0 + v, stride, g0 + ((long)l * nb + b) * stride + v);
+                }
             if (end <= L) return;
             // The tail inputs, rows kv..k−1, one sample after the other.
             new Span<float>(g0 + (long)kv * stride, (k - kv) * stride).Clear();
@@ -502,6 +508,37 @@ internal static unsafe class SparseBatch
                         Vector512.FusedMultiplyAdd(Vector512.Create(xj), Vector512.Load(d0 + (long)i * stride + u), Vector512.Load(g + u)).Store(g + u);
                 }
         }
+    }
+
+    // Two neighbouring lanes' rows of dWᵀ (inputs j and j + 1 of one block) over eight vectors of outputs: each sample's
+    // row of dZ loaded once for both, for the samples whose input is non-zero in either (x points at X[0, j]).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows8x2(ulong first, ulong second, float* x, int k, float* dz, int stride, float* g, float* h)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        ulong samples = first | second;
+        while (samples != 0)
+        {
+            int i = BitOperations.TrailingZeroCount(samples);
+            samples &= samples - 1;
+            float* xi = x + (long)i * k;
+            var xa = Vector512.Create(xi[0]);
+            var xc = Vector512.Create(xi[1]);
+            float* d = dz + (long)i * stride;
+            var d0 = Vector512.Load(d); a0 = Vector512.FusedMultiplyAdd(xa, d0, a0); c0 = Vector512.FusedMultiplyAdd(xc, d0, c0);
+            var d1 = Vector512.Load(d + L); a1 = Vector512.FusedMultiplyAdd(xa, d1, a1); c1 = Vector512.FusedMultiplyAdd(xc, d1, c1);
+            var d2 = Vector512.Load(d + 2 * L); a2 = Vector512.FusedMultiplyAdd(xa, d2, a2); c2 = Vector512.FusedMultiplyAdd(xc, d2, c2);
+            var d3 = Vector512.Load(d + 3 * L); a3 = Vector512.FusedMultiplyAdd(xa, d3, a3); c3 = Vector512.FusedMultiplyAdd(xc, d3, c3);
+            var d4 = Vector512.Load(d + 4 * L); a4 = Vector512.FusedMultiplyAdd(xa, d4, a4); c4 = Vector512.FusedMultiplyAdd(xc, d4, c4);
+            var d5 = Vector512.Load(d + 5 * L); a5 = Vector512.FusedMultiplyAdd(xa, d5, a5); c5 = Vector512.FusedMultiplyAdd(xc, d5, c5);
+            var d6 = Vector512.Load(d + 6 * L); a6 = Vector512.FusedMultiplyAdd(xa, d6, a6); c6 = Vector512.FusedMultiplyAdd(xc, d6, c6);
+            var d7 = Vector512.Load(d + 7 * L); a7 = Vector512.FusedMultiplyAdd(xa, d7, a7); c7 = Vector512.FusedMultiplyAdd(xc, d7, c7);
+        }
+        a0.Store(g); a1.Store(g + L); a2.Store(g + 2 * L); a3.Store(g + 3 * L);
+        a4.Store(g + 4 * L); a5.Store(g + 5 * L); a6.Store(g + 6 * L); a7.Store(g + 7 * L);
+        c0.Store(h); c1.Store(h + L); c2.Store(h + 2 * L); c3.Store(h + 3 * L);
+        c4.Store(h + 4 * L); c5.Store(h + 5 * L); c6.Store(h + 6 * L); c7.Store(h + 7 * L);
     }
 
     // One row of dWᵀ over eight vectors of outputs: Σ over the samples set in `samples`, in order, of X[i, j]·dZ[i, :]
