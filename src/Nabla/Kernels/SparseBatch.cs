@@ -15,7 +15,9 @@ namespace Nabla.Kernels;
 /// </code>
 /// The forward takes two samples together: a row of Wᵀ is read once into registers for both, for every input
 /// where either is non-zero (about two thirds of FashionMNIST's pixels for two images). The weight gradient
-/// goes row by row of dWᵀ, over the samples whose input is non-zero. The bits are the dense products'
+/// goes two rows of dWᵀ at a time (neighbouring inputs), each sample's row of dZ loaded once for both, over the
+/// samples whose input is non-zero in either. Batches above 64 take <see cref="ForwardBlocked"/> instead, with the
+/// blocked kernel's bits. The bits are the dense products'
 /// (<see cref="GemmDot{T}"/> for the forward, the blocked kernel's single block for the weight gradient;
 /// tested), because each sum's terms come in the same order and a zero input's term x·w = ±0 leaves a sum
 /// that starts at +0 unchanged (but for the sign of a zero, and a non-finite weight times a zero input,
@@ -27,8 +29,8 @@ namespace Nabla.Kernels;
 /// is built as lanes finish (lane l is added to the partial sums it pairs with, as a binary counter
 /// carries). Lanes are the outer loop: a lane's rows of Wᵀ (in/16 rows, 25 KB at 128 outputs) stay in the
 /// first-level cache while the samples pass.</item>
-/// <item>Weight gradient: every element is a chain over the samples in order from +0, here in registers, a
-/// row of dWᵀ at a time, stored once.</item>
+/// <item>Weight gradient: every element is a chain over the samples in order from +0, here in registers, two
+/// rows of dWᵀ at a time, stored once.</item>
 /// </list>
 /// The naive reference is the dense product (<see cref="GemmNaive"/>, through <see cref="Gemm"/>).
 /// </summary>
@@ -470,9 +472,11 @@ internal static unsafe class SparseBatch
     /// <summary>
     /// dWᵀ[Row(j), r] = Σ_i X[i, j] dZ[i, r] over the samples in order, from +0 — the blocked kernel's bits for dZᵀ·X
     /// (one block of its depth) — for the pieces [first, end) of <see cref="GradientPieces"/>, from
-    /// <see cref="Pattern.AnalyseInputs"/>. Row by row: the row's eight vectors of sums in registers, one term per
-    /// sample whose input is non-zero, stored once (0 where none is). Blocks of 16 inputs outer, so the samples'
-    /// cache lines of a block serve its 16 lanes; dZ (32 KB at 64 × 128) stays in the first-level cache.
+    /// <see cref="Pattern.AnalyseInputs"/>. Two rows at a time (lanes l and l + 1 of a block): their eight vectors of
+    /// sums each in registers, each sample's row of dZ loaded once for both, stored once (0 where no sample adds).
+    /// Blocks of 16 inputs outer, so the samples' cache lines of a block serve its 16 lanes; dZ (32 KB at 64 × 128)
+    /// stays in the first-level cache. One row at a time took 9 loads per 8 multiply-adds and stalled on loads that
+    /// alias the rows just stored (bench/NOTES.md step 30).
     /// </summary>
     public static void WeightGradient(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dwt, int outputs,
         int first, int end)
