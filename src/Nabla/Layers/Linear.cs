@@ -126,8 +126,9 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (A.Rows > SparseBatch.MaxRows || A.Rows > Gemm.DotMaxRows)
             return ForwardSparsePlain(A, Z, pattern, x);
         pattern.Analyse(x.Span, A.Rows, Inputs);
-        // Measured at FashionMNIST's density (a pair reads 66% of the rows): the forward in 0.84 of the dense product's time,
-        // the weight gradient in 0.93. The time grows with the rows read, so the dense path wins from about 79%: above 75%, keep it.
+        // Measured at FashionMNIST's density (a pair reads 66% of the rows): the forward in 0.83 of the dense product's time,
+        // the weight gradient in 0.60. The forward's time grows with the rows read, so it would lose from about 79%: above
+        // 75%, keep the dense products.
         if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)(Inputs - Inputs % 16)) return false;
         _ = W.HoldLaneMajor();
         var job = _sparseJob ??= new SparseBatch.Job();
@@ -171,7 +172,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
         if (_batchSparse && W.HoldsLaneMajor && W.GradIsZero)
         {
-            // dWᵀ = Aᵀ dZ row by row over the samples whose input is non-zero: the threads share out the lanes (rows of dWᵀ).
+            // dWᵀ = Aᵀ dZ, two rows at a time over the samples whose input is non-zero: the threads share out the lanes (rows of dWᵀ).
             var pattern = _pattern!;
             var x = Floats(A.Data.AsMemory(0, A.Length));
             pattern.AnalyseInputs(x.Span, A.Rows, Inputs); // from A as it is now, as the dense product would read it

@@ -267,6 +267,41 @@ public class SparseBatchTests
         }
     }
 
+    /// <summary>
+    /// One sample's plain SGD step still waiting in the layer (per-sample training) when a batch of 100 comes through
+    /// the plain-order forward: applied first, so outputs and weights are a dense twin's.
+    /// </summary>
+    [Fact]
+    public void A_waiting_one_sample_step_is_applied_before_a_large_batch()
+    {
+        if (!PathAvailable()) return;
+        var X = Sparse(120, 784, 0.6, 12);
+        var Y = new Matrix<float>(120, 10);
+        for (int i = 0; i < 120; i++) Y[i, i % 10] = 1;
+        const string spec = "784,128,relu,10,softmax";
+        Network<float>[] nets = [Network<float>.Create(spec, 6), Network<float>.Create(spec, 6)];
+        var outputs = new float[2][];
+        for (int run = 0; run < 2; run++)
+        {
+            var objective = Objective<float>.Create(nets[run], "cross-entropy");
+            var optimizer = new Sgd<float>(nets[run].Parameters, 0.05);
+            for (int step = 0; step < 6; step++)
+            {
+                optimizer.ZeroGrad();
+                objective.Forward(Rows(X, step, 1), Rows(Y, step, 1));
+                objective.Backward();
+                optimizer.Step();
+                if (run == 1) _ = nets[1].Parameters[0].Value.Span; // the twin never holds Wᵀ for long
+            }
+            if (run == 0) Assert.True(nets[0].Parameters[0].HoldsTransposed, "one sample's path did not hold Wᵀ");
+            outputs[run] = nets[run].Forward(Rows(X, 10, 100)).Span.ToArray();
+            if (run == 0) Assert.True(nets[0].Parameters[0].HoldsTransposed && !nets[0].Parameters[0].HoldsLaneMajor, "100 samples did not go the plain-order way");
+        }
+        Assert.True(outputs[0].AsSpan().SequenceEqual(outputs[1]));
+        for (int i = 0; i < nets[0].Parameters.Count; i++)
+            Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{nets[0].Parameters[i].Name} differs");
+    }
+
     /// <summary>The gradient of one batch read while held lane-major is the dense path's gradient, bit for bit.</summary>
     [Fact]
     public void A_lane_major_gradient_reads_as_the_dense_one()
