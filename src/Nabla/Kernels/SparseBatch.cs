@@ -290,8 +290,7 @@ internal static unsafe class SparseBatch
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Lane2(float* x, int k, uint* masks, int words, float* w, int stride, int l, float* stack, int perSample)
     {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+        Sums8 a = default, b = default;
         float* y = x + k;
         uint* next = masks + words * L;
         for (int q = 0; q < words; q++)
@@ -299,65 +298,98 @@ internal static unsafe class SparseBatch
             uint bits = masks[q * L] | next[q * L];
             while (bits != 0)
             {
-                int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
+                int block = (q << 5) + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                var xa = Vector512.Create(x[b * L]);
-                var xb = Vector512.Create(y[b * L]);
-                float* row = w + (long)b * stride;
-                var w0 = Vector512.Load(row); a0 = Vector512.FusedMultiplyAdd(xa, w0, a0); b0 = Vector512.FusedMultiplyAdd(xb, w0, b0);
-                var w1 = Vector512.Load(row + L); a1 = Vector512.FusedMultiplyAdd(xa, w1, a1); b1 = Vector512.FusedMultiplyAdd(xb, w1, b1);
-                var w2 = Vector512.Load(row + 2 * L); a2 = Vector512.FusedMultiplyAdd(xa, w2, a2); b2 = Vector512.FusedMultiplyAdd(xb, w2, b2);
-                var w3 = Vector512.Load(row + 3 * L); a3 = Vector512.FusedMultiplyAdd(xa, w3, a3); b3 = Vector512.FusedMultiplyAdd(xb, w3, b3);
-                var w4 = Vector512.Load(row + 4 * L); a4 = Vector512.FusedMultiplyAdd(xa, w4, a4); b4 = Vector512.FusedMultiplyAdd(xb, w4, b4);
-                var w5 = Vector512.Load(row + 5 * L); a5 = Vector512.FusedMultiplyAdd(xa, w5, a5); b5 = Vector512.FusedMultiplyAdd(xb, w5, b5);
-                var w6 = Vector512.Load(row + 6 * L); a6 = Vector512.FusedMultiplyAdd(xa, w6, a6); b6 = Vector512.FusedMultiplyAdd(xb, w6, b6);
-                var w7 = Vector512.Load(row + 7 * L); a7 = Vector512.FusedMultiplyAdd(xa, w7, a7); b7 = Vector512.FusedMultiplyAdd(xb, w7, b7);
+                Sums8.AddProducts(ref a, x[block * L], ref b, y[block * L], w + (long)block * stride);
             }
         }
-        Tree(a0, a1, a2, a3, a4, a5, a6, a7, l, stack, stride);
-        Tree(b0, b1, b2, b3, b4, b5, b6, b7, l, stack + perSample, stride);
+        Tree(ref a, l, stack, stride);
+        Tree(ref b, l, stack + perSample, stride);
     }
 
     // Lane2 for a last, unpaired sample: its own non-zero inputs only.
     private static void Lane1(float* x, uint* masks, int words, float* w, int stride, int l, float* stack)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Sums8 c = default;
         for (int q = 0; q < words; q++)
             for (uint bits = masks[q * L]; bits != 0; bits &= bits - 1)
             {
-                int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
-                var xj = Vector512.Create(x[b * L]);
-                float* row = w + (long)b * stride;
-                c0 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row), c0);
-                c1 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + L), c1);
-                c2 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 2 * L), c2);
-                c3 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 3 * L), c3);
-                c4 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 4 * L), c4);
-                c5 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 5 * L), c5);
-                c6 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 6 * L), c6);
-                c7 = Vector512.FusedMultiplyAdd(xj, Vector512.Load(row + 7 * L), c7);
+                int block = (q << 5) + BitOperations.TrailingZeroCount(bits);
+                Sums8.AddProduct(ref c, x[block * L], w + (long)block * stride);
             }
-        Tree(c0, c1, c2, c3, c4, c5, c6, c7, l, stack, stride);
+        Tree(ref c, l, stack, stride);
     }
 
     // Lane l's sums into the pairwise tree: added to the partial sums at the levels lane l's bits carry through (the
     // earlier lanes' sum on the left, as in the tree), stored at the level it stops at — level 4, the root, after lane 15.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tree(Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3,
-        Vector512<float> c4, Vector512<float> c5, Vector512<float> c6, Vector512<float> c7, int l, float* stack, int stride)
+    private static void Tree(ref Sums8 c, int l, float* stack, int stride)
     {
         int level = 0;
-        for (int carry = l; (carry & 1) != 0; carry >>= 1, level++)
+        for (int carry = l; (carry & 1) != 0; carry >>= 1, level++) c.AddTo(stack + level * stride);
+        c.Store(stack + level * stride);
+    }
+
+    /// <summary>
+    /// Eight vectors of sums — 128 outputs of one sample, or one row of dWᵀ — that the kernels keep in registers
+    /// (the JIT promotes the fields: no stack traffic in the listings of <c>Lane2</c>, <c>Pair8</c>, <c>Rows8x2</c>).
+    /// </summary>
+    private struct Sums8
+    {
+        public Vector512<float> V0, V1, V2, V3, V4, V5, V6, V7;
+
+        /// <summary>a += α·row and b += β·row, each of the row's eight vectors loaded once for both.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddProducts(ref Sums8 a, float alpha, ref Sums8 b, float beta, float* row)
         {
-            float* s = stack + level * stride;
-            c0 = Vector512.Load(s) + c0; c1 = Vector512.Load(s + L) + c1;
-            c2 = Vector512.Load(s + 2 * L) + c2; c3 = Vector512.Load(s + 3 * L) + c3;
-            c4 = Vector512.Load(s + 4 * L) + c4; c5 = Vector512.Load(s + 5 * L) + c5;
-            c6 = Vector512.Load(s + 6 * L) + c6; c7 = Vector512.Load(s + 7 * L) + c7;
+            var xa = Vector512.Create(alpha);
+            var xb = Vector512.Create(beta);
+            var r = Vector512.Load(row); a.V0 = Vector512.FusedMultiplyAdd(xa, r, a.V0); b.V0 = Vector512.FusedMultiplyAdd(xb, r, b.V0);
+            r = Vector512.Load(row + L); a.V1 = Vector512.FusedMultiplyAdd(xa, r, a.V1); b.V1 = Vector512.FusedMultiplyAdd(xb, r, b.V1);
+            r = Vector512.Load(row + 2 * L); a.V2 = Vector512.FusedMultiplyAdd(xa, r, a.V2); b.V2 = Vector512.FusedMultiplyAdd(xb, r, b.V2);
+            r = Vector512.Load(row + 3 * L); a.V3 = Vector512.FusedMultiplyAdd(xa, r, a.V3); b.V3 = Vector512.FusedMultiplyAdd(xb, r, b.V3);
+            r = Vector512.Load(row + 4 * L); a.V4 = Vector512.FusedMultiplyAdd(xa, r, a.V4); b.V4 = Vector512.FusedMultiplyAdd(xb, r, b.V4);
+            r = Vector512.Load(row + 5 * L); a.V5 = Vector512.FusedMultiplyAdd(xa, r, a.V5); b.V5 = Vector512.FusedMultiplyAdd(xb, r, b.V5);
+            r = Vector512.Load(row + 6 * L); a.V6 = Vector512.FusedMultiplyAdd(xa, r, a.V6); b.V6 = Vector512.FusedMultiplyAdd(xb, r, b.V6);
+            r = Vector512.Load(row + 7 * L); a.V7 = Vector512.FusedMultiplyAdd(xa, r, a.V7); b.V7 = Vector512.FusedMultiplyAdd(xb, r, b.V7);
         }
-        float* d = stack + level * stride;
-        c0.Store(d); c1.Store(d + L); c2.Store(d + 2 * L); c3.Store(d + 3 * L);
-        c4.Store(d + 4 * L); c5.Store(d + 5 * L); c6.Store(d + 6 * L); c7.Store(d + 7 * L);
+
+        /// <summary>c += α·row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddProduct(ref Sums8 c, float alpha, float* row)
+        {
+            var x = Vector512.Create(alpha);
+            c.V0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(row), c.V0);
+            c.V1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(row + L), c.V1);
+            c.V2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(row + 2 * L), c.V2);
+            c.V3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(row + 3 * L), c.V3);
+            c.V4 = Vector512.FusedMultiplyAdd(x, Vector512.Load(row + 4 * L), c.V4);
+            c.V5 = Vector512.FusedMultiplyAdd(x, Vector512.Load(row + 5 * L), c.V5);
+            c.V6 = Vector512.FusedMultiplyAdd(x, Vector512.Load(row + 6 * L), c.V6);
+            c.V7 = Vector512.FusedMultiplyAdd(x, Vector512.Load(row + 7 * L), c.V7);
+        }
+
+        /// <summary>this = s + this, vector by vector (the sums at s on the left).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddTo(float* s)
+        {
+            V0 = Vector512.Load(s) + V0; V1 = Vector512.Load(s + L) + V1; V2 = Vector512.Load(s + 2 * L) + V2; V3 = Vector512.Load(s + 3 * L) + V3;
+            V4 = Vector512.Load(s + 4 * L) + V4; V5 = Vector512.Load(s + 5 * L) + V5; V6 = Vector512.Load(s + 6 * L) + V6; V7 = Vector512.Load(s + 7 * L) + V7;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* d)
+        {
+            V0.Store(d); V1.Store(d + L); V2.Store(d + 2 * L); V3.Store(d + 3 * L);
+            V4.Store(d + 4 * L); V5.Store(d + 5 * L); V6.Store(d + 6 * L); V7.Store(d + 7 * L);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Sums8 Load(float* s) => new()
+        {
+            V0 = Vector512.Load(s), V1 = Vector512.Load(s + L), V2 = Vector512.Load(s + 2 * L), V3 = Vector512.Load(s + 3 * L),
+            V4 = Vector512.Load(s + 4 * L), V5 = Vector512.Load(s + 5 * L), V6 = Vector512.Load(s + 6 * L), V7 = Vector512.Load(s + 7 * L),
+        };
     }
 
     /// <summary>Rows of Wᵀ per pass of <see cref="ForwardBlocked"/> (32 KB at 128 outputs), and samples per chunk.</summary>
@@ -414,56 +446,27 @@ internal static unsafe class SparseBatch
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pair8(float* x, float* y, ulong bits, float* w, int stride, float* accA, float* accB, bool first, bool last, bool overwrite, float* za, float* zb)
     {
-        Vector512<float> a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7;
-        if (first)
-        {
-            a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = default;
-            b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = default;
-        }
-        else
-        {
-            a0 = Vector512.Load(accA); a1 = Vector512.Load(accA + L); a2 = Vector512.Load(accA + 2 * L); a3 = Vector512.Load(accA + 3 * L);
-            a4 = Vector512.Load(accA + 4 * L); a5 = Vector512.Load(accA + 5 * L); a6 = Vector512.Load(accA + 6 * L); a7 = Vector512.Load(accA + 7 * L);
-            b0 = Vector512.Load(accB); b1 = Vector512.Load(accB + L); b2 = Vector512.Load(accB + 2 * L); b3 = Vector512.Load(accB + 3 * L);
-            b4 = Vector512.Load(accB + 4 * L); b5 = Vector512.Load(accB + 5 * L); b6 = Vector512.Load(accB + 6 * L); b7 = Vector512.Load(accB + 7 * L);
-        }
-        while (bits != 0)
+        Sums8 a = first ? default : Sums8.Load(accA), b = first ? default : Sums8.Load(accB);
+        for (; bits != 0; bits &= bits - 1)
         {
             int j = BitOperations.TrailingZeroCount(bits);
-            bits &= bits - 1;
-            var xa = Vector512.Create(x[j]);
-            var xb = Vector512.Create(y[j]);
-            float* row = w + (long)j * stride;
-            var w0 = Vector512.Load(row); a0 = Vector512.FusedMultiplyAdd(xa, w0, a0); b0 = Vector512.FusedMultiplyAdd(xb, w0, b0);
-            var w1 = Vector512.Load(row + L); a1 = Vector512.FusedMultiplyAdd(xa, w1, a1); b1 = Vector512.FusedMultiplyAdd(xb, w1, b1);
-            var w2 = Vector512.Load(row + 2 * L); a2 = Vector512.FusedMultiplyAdd(xa, w2, a2); b2 = Vector512.FusedMultiplyAdd(xb, w2, b2);
-            var w3 = Vector512.Load(row + 3 * L); a3 = Vector512.FusedMultiplyAdd(xa, w3, a3); b3 = Vector512.FusedMultiplyAdd(xb, w3, b3);
-            var w4 = Vector512.Load(row + 4 * L); a4 = Vector512.FusedMultiplyAdd(xa, w4, a4); b4 = Vector512.FusedMultiplyAdd(xb, w4, b4);
-            var w5 = Vector512.Load(row + 5 * L); a5 = Vector512.FusedMultiplyAdd(xa, w5, a5); b5 = Vector512.FusedMultiplyAdd(xb, w5, b5);
-            var w6 = Vector512.Load(row + 6 * L); a6 = Vector512.FusedMultiplyAdd(xa, w6, a6); b6 = Vector512.FusedMultiplyAdd(xb, w6, b6);
-            var w7 = Vector512.Load(row + 7 * L); a7 = Vector512.FusedMultiplyAdd(xa, w7, a7); b7 = Vector512.FusedMultiplyAdd(xb, w7, b7);
+            Sums8.AddProducts(ref a, x[j], ref b, y[j], w + (long)j * stride);
         }
         if (!last)
         {
-            a0.Store(accA); a1.Store(accA + L); a2.Store(accA + 2 * L); a3.Store(accA + 3 * L);
-            a4.Store(accA + 4 * L); a5.Store(accA + 5 * L); a6.Store(accA + 6 * L); a7.Store(accA + 7 * L);
-            b0.Store(accB); b1.Store(accB + L); b2.Store(accB + 2 * L); b3.Store(accB + 3 * L);
-            b4.Store(accB + 4 * L); b5.Store(accB + 5 * L); b6.Store(accB + 6 * L); b7.Store(accB + 7 * L);
+            a.Store(accA);
+            b.Store(accB);
             return;
         }
         // The block's sums into Z: written by the first block, added by the next (the blocked kernel's C = C + block).
         // The second sample last, so that an unpaired sample (za == zb) keeps its own sums.
         if (!overwrite)
         {
-            a0 = Vector512.Load(za) + a0; a1 = Vector512.Load(za + L) + a1; a2 = Vector512.Load(za + 2 * L) + a2; a3 = Vector512.Load(za + 3 * L) + a3;
-            a4 = Vector512.Load(za + 4 * L) + a4; a5 = Vector512.Load(za + 5 * L) + a5; a6 = Vector512.Load(za + 6 * L) + a6; a7 = Vector512.Load(za + 7 * L) + a7;
-            b0 = Vector512.Load(zb) + b0; b1 = Vector512.Load(zb + L) + b1; b2 = Vector512.Load(zb + 2 * L) + b2; b3 = Vector512.Load(zb + 3 * L) + b3;
-            b4 = Vector512.Load(zb + 4 * L) + b4; b5 = Vector512.Load(zb + 5 * L) + b5; b6 = Vector512.Load(zb + 6 * L) + b6; b7 = Vector512.Load(zb + 7 * L) + b7;
+            a.AddTo(za);
+            b.AddTo(zb);
         }
-        a0.Store(za); a1.Store(za + L); a2.Store(za + 2 * L); a3.Store(za + 3 * L);
-        a4.Store(za + 4 * L); a5.Store(za + 5 * L); a6.Store(za + 6 * L); a7.Store(za + 7 * L);
-        b0.Store(zb); b1.Store(zb + L); b2.Store(zb + 2 * L); b3.Store(zb + 3 * L);
-        b4.Store(zb + 4 * L); b5.Store(zb + 5 * L); b6.Store(zb + 6 * L); b7.Store(zb + 7 * L);
+        a.Store(za);
+        b.Store(zb);
     }
 
     /// <summary>The pieces the weight gradient is cut into (a thread's share is a range): the 16 lanes, and the tail inputs when in mod 16 ≠ 0.</summary>
@@ -519,55 +522,28 @@ internal static unsafe class SparseBatch
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows8x2(ulong first, ulong second, float* x, int k, float* dz, int stride, float* g, float* h)
     {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        ulong samples = first | second;
-        while (samples != 0)
+        Sums8 a = default, c = default;
+        for (ulong samples = first | second; samples != 0; samples &= samples - 1)
         {
             int i = BitOperations.TrailingZeroCount(samples);
-            samples &= samples - 1;
             float* xi = x + (long)i * k;
-            var xa = Vector512.Create(xi[0]);
-            var xc = Vector512.Create(xi[1]);
-            float* d = dz + (long)i * stride;
-            var d0 = Vector512.Load(d); a0 = Vector512.FusedMultiplyAdd(xa, d0, a0); c0 = Vector512.FusedMultiplyAdd(xc, d0, c0);
-            var d1 = Vector512.Load(d + L); a1 = Vector512.FusedMultiplyAdd(xa, d1, a1); c1 = Vector512.FusedMultiplyAdd(xc, d1, c1);
-            var d2 = Vector512.Load(d + 2 * L); a2 = Vector512.FusedMultiplyAdd(xa, d2, a2); c2 = Vector512.FusedMultiplyAdd(xc, d2, c2);
-            var d3 = Vector512.Load(d + 3 * L); a3 = Vector512.FusedMultiplyAdd(xa, d3, a3); c3 = Vector512.FusedMultiplyAdd(xc, d3, c3);
-            var d4 = Vector512.Load(d + 4 * L); a4 = Vector512.FusedMultiplyAdd(xa, d4, a4); c4 = Vector512.FusedMultiplyAdd(xc, d4, c4);
-            var d5 = Vector512.Load(d + 5 * L); a5 = Vector512.FusedMultiplyAdd(xa, d5, a5); c5 = Vector512.FusedMultiplyAdd(xc, d5, c5);
-            var d6 = Vector512.Load(d + 6 * L); a6 = Vector512.FusedMultiplyAdd(xa, d6, a6); c6 = Vector512.FusedMultiplyAdd(xc, d6, c6);
-            var d7 = Vector512.Load(d + 7 * L); a7 = Vector512.FusedMultiplyAdd(xa, d7, a7); c7 = Vector512.FusedMultiplyAdd(xc, d7, c7);
+            Sums8.AddProducts(ref a, xi[0], ref c, xi[1], dz + (long)i * stride);
         }
-        a0.Store(g); a1.Store(g + L); a2.Store(g + 2 * L); a3.Store(g + 3 * L);
-        a4.Store(g + 4 * L); a5.Store(g + 5 * L); a6.Store(g + 6 * L); a7.Store(g + 7 * L);
-        c0.Store(h); c1.Store(h + L); c2.Store(h + 2 * L); c3.Store(h + 3 * L);
-        c4.Store(h + 4 * L); c5.Store(h + 5 * L); c6.Store(h + 6 * L); c7.Store(h + 7 * L);
+        a.Store(g);
+        c.Store(h);
     }
 
     // One row of dWᵀ over eight vectors of outputs: Σ over the samples set in `samples`, in order, of X[i, j]·dZ[i, :]
     // (x points at X[0, j], dz at dZ[0, v]).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row8(ulong samples, float* x, int k, float* dz, int stride, float* g)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        while (samples != 0)
+        Sums8 c = default;
+        for (; samples != 0; samples &= samples - 1)
         {
             int i = BitOperations.TrailingZeroCount(samples);
-            samples &= samples - 1;
-            var xi = Vector512.Create(x[(long)i * k]);
-            float* d = dz + (long)i * stride;
-            c0 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d), c0);
-            c1 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + L), c1);
-            c2 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 2 * L), c2);
-            c3 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 3 * L), c3);
-            c4 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 4 * L), c4);
-            c5 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 5 * L), c5);
-            c6 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 6 * L), c6);
-            c7 = Vector512.FusedMultiplyAdd(xi, Vector512.Load(d + 7 * L), c7);
+            Sums8.AddProduct(ref c, x[(long)i * k], dz + (long)i * stride);
         }
-        c0.Store(g); c1.Store(g + L); c2.Store(g + 2 * L); c3.Store(g + 3 * L);
-        c4.Store(g + 4 * L); c5.Store(g + 5 * L); c6.Store(g + 6 * L); c7.Store(g + 7 * L);
+        c.Store(g);
     }
 
     /// <summary>The forward or the weight gradient of one batch, split over threads by lanes (a power of two of them for the forward).</summary>
