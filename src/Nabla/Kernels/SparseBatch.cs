@@ -6,7 +6,8 @@ using System.Runtime.Intrinsics.X86;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// A small batch (2 to 64 samples) through a first layer whose inputs are mostly zeros — 8-bit images: half
+/// A batch (2 to 64 samples here; more through <see cref="ForwardBlocked"/>) through a first layer whose inputs are
+/// mostly zeros — 8-bit images: half
 /// of FashionMNIST's pixels, four fifths of MNIST's — float32, outputs a multiple of 128, with the weights
 /// held transposed in lane-major order (<see cref="Row"/>):
 /// <code>
