@@ -7,9 +7,8 @@ namespace Nabla.Kernels;
 
 /// <summary>
 /// A batch (2 to 64 samples here; more through <see cref="ForwardBlocked"/>) through a first layer whose inputs are
-/// mostly zeros — 8-bit images: half
-/// of FashionMNIST's pixels, four fifths of MNIST's — float32, outputs a multiple of 128, with the weights
-/// held transposed in lane-major order (<see cref="Row"/>):
+/// mostly zeros — 8-bit images: half of FashionMNIST's pixels, four fifths of MNIST's — float32, outputs a
+/// multiple of 128, with the weights held transposed in lane-major order (<see cref="Row"/>):
 /// <code>
 /// Z[i, :]   = Σ_{j: X[i,j] ≠ 0} X[i, j] Wᵀ[j, :]      X // [m, in]   Z // [m, out]   Wᵀ // [in, out]
 /// dWᵀ[j, :] = Σ_{i: X[i,j] ≠ 0} X[i, j] dZ[i, :]      dZ // [m, out]  dWᵀ // [in, out]
