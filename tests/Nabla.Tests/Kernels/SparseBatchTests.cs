@@ -29,6 +29,14 @@ public class SparseBatchTests
         return m;
     }
 
+    /// <summary>A classification problem over mostly-zero inputs: X [rows, 784], one-hot Y with label i mod 10.</summary>
+    private static (Matrix<float> X, Matrix<float> Y) Problem(int rows, double zeros, int seed)
+    {
+        var Y = new Matrix<float>(rows, 10);
+        for (int i = 0; i < rows; i++) Y[i, i % 10] = 1;
+        return (Sparse(rows, 784, zeros, seed), Y);
+    }
+
     private static Matrix<float> Rows(Matrix<float> m, int first, int count)
     {
         var rows = new Matrix<float>(count, m.Cols);
@@ -160,9 +168,7 @@ public class SparseBatchTests
     public void Evaluations_between_minibatches_keep_the_bits_and_the_path()
     {
         if (!PathAvailable()) return;
-        var X = Sparse(200, 784, 0.6, 11);
-        var Y = new Matrix<float>(200, 10);
-        for (int i = 0; i < 200; i++) Y[i, i % 10] = 1;
+        var (X, Y) = Problem(200, 0.6, 11);
         const string spec = "784,128,relu,10,softmax";
         Network<float>[] nets = [Network<float>.Create(spec, 5), Network<float>.Create(spec, 5)];
         var outputs = new List<float[]>[] { new(), new() };
@@ -208,9 +214,7 @@ public class SparseBatchTests
     public void A_layer_trained_lane_major_cannot_be_told_from_the_dense_one()
     {
         if (!PathAvailable()) return;
-        var X = Sparse(200, 784, 0.6, 7); // a pair reads 64% of the rows
-        var Y = new Matrix<float>(200, 10);
-        for (int i = 0; i < 200; i++) Y[i, i % 10] = 1;
+        var (X, Y) = Problem(200, 0.6, 7); // a pair reads 64% of the rows
         const string spec = "784,128,relu,10,softmax";
         // Minibatches first; then one sample (the per-sample path holds Wᵀ its own way), 80 (the dense path needs W), odd
         // sizes. A switch after a short spell makes the layer rest from holding (as for momentum), so the mix runs dense.
@@ -275,9 +279,7 @@ public class SparseBatchTests
     public void A_waiting_one_sample_step_is_applied_before_a_large_batch()
     {
         if (!PathAvailable()) return;
-        var X = Sparse(120, 784, 0.6, 12);
-        var Y = new Matrix<float>(120, 10);
-        for (int i = 0; i < 120; i++) Y[i, i % 10] = 1;
+        var (X, Y) = Problem(120, 0.6, 12);
         const string spec = "784,128,relu,10,softmax";
         Network<float>[] nets = [Network<float>.Create(spec, 6), Network<float>.Create(spec, 6)];
         var outputs = new float[2][];
@@ -307,9 +309,7 @@ public class SparseBatchTests
     public void A_lane_major_gradient_reads_as_the_dense_one()
     {
         if (!PathAvailable()) return;
-        var X = Sparse(32, 784, 0.6, 8);
-        var Y = new Matrix<float>(32, 10);
-        for (int i = 0; i < 32; i++) Y[i, i % 10] = 1;
+        var (X, Y) = Problem(32, 0.6, 8);
         var grads = new float[2][];
         try
         {
@@ -338,8 +338,7 @@ public class SparseBatchTests
     public void Dense_inputs_keep_the_dense_path()
     {
         if (!PathAvailable()) return;
-        var X = Sparse(32, 784, 0.05, 10);
-        var Y = new Matrix<float>(32, 10);
+        var (X, Y) = Problem(32, 0.05, 10);
         var net = Network<float>.Create("784,128,relu,10,softmax", 9);
         var objective = Objective<float>.Create(net, "cross-entropy");
         var optimizer = new Sgd<float>(net.Parameters, 0.05);
