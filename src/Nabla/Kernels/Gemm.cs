@@ -67,6 +67,28 @@ public static unsafe class Gemm
             Run(A.Cols, B.Cols, A.Rows, a, 1, A.Cols, b, B.Cols, 1, c, accumulate);
     }
 
+    /// <summary>Rows of W per panel of <see cref="MatMulPanels"/> (<see cref="SparseBatch.Panel"/>).</summary>
+    private const int PanelRows = SparseBatch.Panel;
+
+    /// <summary>
+    /// C[m,n] = A[m,k] · W[k,n] with W held as Wᵀ in panels of 128 of its rows (<see cref="SparseBatch.ToPanels"/>, for W
+    /// [k, n]): dA = dZ·W of a layer whose weights the sparse path holds so. The blocked path's operations, so
+    /// the bits of <see cref="MatMul{T}"/> wherever that takes the blocked path (<see cref="PanelsMatchMatMul"/>).
+    /// </summary>
+    internal static void MatMulPanels(Matrix<float> A, ReadOnlySpan<float> wtp, Matrix<float> C)
+    {
+        int m = A.Rows, k = A.Cols, n = C.Cols;
+        if (C.Rows != m || k % PanelRows != 0 || wtp.Length < (long)k * n)
+            throw new ArgumentException($"A·W from panels: A {A.ShapeString}, C {C.ShapeString}, {wtp.Length} weights.");
+        fixed (float* a = A.Data, b = wtp, c = C.Data)
+            Run(m, n, k, a, k, 1, b, 1, PanelRows, c, accumulate: false, panelStride: (long)n * PanelRows);
+    }
+
+    /// <summary>Whether <see cref="MatMul{T}"/> of [m, k]·[k, n] takes the blocked path, whose bits <see cref="MatMulPanels"/> gives.</summary>
+    internal static bool PanelsMatchMatMul<T>(int m, int k, int n) where T : unmanaged, IFloatingPointIeee754<T> =>
+        k > RankKMax && !(m <= GemmRowVector<T>.MaxRows && GemmRowVector<T>.Available)
+        && !(m >= GemmSmallM<T>.MinRows && m <= GemmSmallM<T>.Rows && n >= Kernel<T>.NR && GemmSmallM<T>.Available);
+
     internal static void CheckShapes<T>(int m, int k, int k2, int n, Matrix<T> C, string form)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -77,7 +99,8 @@ public static unsafe class Gemm
     }
 
     // C(i,j) = Σ_p A(i,p)·B(p,j) with A(i,p) = a[i*rsA + p*csA], B(p,j) = b[p*rsB + j*csB], C row stride n.
-    private static void Run<T>(int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB, T* c, bool accumulate)
+    // panelStride ≠ 0: B's rows come in panels of PanelRows, panel q at b + q·panelStride (MatMulPanels; blocked path only).
+    private static void Run<T>(int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB, T* c, bool accumulate, long panelStride = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
@@ -87,7 +110,8 @@ public static unsafe class Gemm
             return;
         }
         // The path is chosen once for the whole product, so a thread split never changes the arithmetic.
-        var path = k <= RankKMax && csB == 1 ? Path.RankK
+        var path = panelStride != 0 ? Path.Blocked
+            : k <= RankKMax && csB == 1 ? Path.RankK
             : csA == 1 && rsB == 1 && (m <= DotMaxRows || n < Kernel<T>.NR) && (GemmDot<T>.Available || GemmDot256<T>.Available) ? Path.Dot
             : csB == 1 && m <= GemmRowVector<T>.MaxRows && GemmRowVector<T>.Available ? Path.RowVector
             : csB == 1 && m >= GemmSmallM<T>.MinRows && m <= GemmSmallM<T>.Rows && n >= Kernel<T>.NR && GemmSmallM<T>.Available ? Path.SmallM
@@ -95,13 +119,13 @@ public static unsafe class Gemm
         var (parts, splitColumns, chunk) = Split<T>(m, n, k, rsA, csA);
         if (parts <= 1)
         {
-            Serial(path, m, n, k, a, rsA, csA, b, rsB, csB, c, n, accumulate);
+            Serial(path, m, n, k, a, rsA, csA, b, rsB, csB, c, n, accumulate, panelStride);
             return;
         }
         var job = Job<T>.Instance;
         lock (job)
         {
-            job.Set(path, m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate, splitColumns, chunk);
+            job.Set(path, m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate, splitColumns, chunk, panelStride);
             WorkerPool.Run(job, parts);
         }
     }
@@ -136,7 +160,7 @@ public static unsafe class Gemm
     }
 
     private static void Serial<T>(Path path, int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB,
-        T* c, int ldc, bool accumulate)
+        T* c, int ldc, bool accumulate, long panelStride = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (path == Path.Dot)
@@ -168,7 +192,7 @@ public static unsafe class Gemm
         // they lie and only a last, partial one is packed (zero-padded). Same operations in the same order. Not when
         // the rows are a multiple of 1 KB apart (1024 columns): they then fall into a few of the cache's sets and
         // evict each other (in place 97–99 GFLOP/s against 106–109 packed at [256,64]ᵀ·[64,1024] and ·[64,2048]).
-        bool inPlace = csB == 1 && k <= InPlaceMaxK && (long)rsB * sizeof(T) % 1024 != 0;
+        bool inPlace = panelStride == 0 && csB == 1 && k <= InPlaceMaxK && (long)rsB * sizeof(T) % 1024 != 0;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
@@ -177,8 +201,11 @@ public static unsafe class Gemm
             {
                 int kc = Math.Min(KC, k - pc);
                 bool overwrite = pc == 0 && !accumulate;
+                if (panelStride != 0) // the block's rows from one or two panels (KC is a multiple of PanelRows)
+                    for (int q = 0; q < kc; q += PanelRows)
+                        PackB(Math.Min(PanelRows, kc - q), nc, b + (pc + q) / PanelRows * panelStride + (long)jc * csB, rsB, csB, packB + q * NR, NR, kc);
                 T* bBlock = b + (long)pc * rsB + (long)jc * csB;
-                if (packedFrom < nc) PackB(kc, nc - packedFrom, bBlock + (long)packedFrom * csB, rsB, csB, packB + packedFrom * kc, NR);
+                if (packedFrom < nc && panelStride == 0) PackB(kc, nc - packedFrom, bBlock + (long)packedFrom * csB, rsB, csB, packB + packedFrom * kc, NR);
                 for (int ic = 0; ic < m; ic += MC)
                 {
                     int mc = Math.Min(MC, m - ic);
@@ -285,14 +312,15 @@ public static unsafe class Gemm
         }
     }
 
-    // Packed B: for each micro-panel of NR columns, kc rows of NR values (zero-padded past the last column).
-    private static void PackB<T>(int kc, int nc, T* src, int rsB, int csB, T* dst, int NR)
+    // Packed B: for each micro-panel of NR columns, kc rows of NR values (zero-padded past the last column); micro-panels
+    // panelRows rows apart (0: kc), so that a block can be packed a few rows at a time.
+    private static void PackB<T>(int kc, int nc, T* src, int rsB, int csB, T* dst, int NR, int panelRows = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int jr = 0; jr < nc; jr += NR)
         {
             int nr = Math.Min(NR, nc - jr);
-            T* panel = dst + jr * kc;
+            T* panel = dst + jr * (panelRows == 0 ? kc : panelRows);
             if (csB == 1 && nr == NR && NR == 2 * Vector512<T>.Count && Vector512.IsHardwareAccelerated)
             {
                 // Rows of B already in order: two vector copies per p (a general copy call per 128 bytes costs more).
@@ -355,14 +383,15 @@ public static unsafe class Gemm
     {
         public static readonly Job<T> Instance = new();
         private int _m, _n, _k, _rsA, _csA, _rsB, _csB, _chunk;
+        private long _panelStride;
         private T* _a, _b, _c;
         private bool _accumulate, _splitColumns;
         private Path _path;
 
         public void Set(Path path, int m, int n, int k, T* a, int rsA, int csA, T* b, int rsB, int csB, T* c,
-            bool accumulate, bool splitColumns, int chunk)
+            bool accumulate, bool splitColumns, int chunk, long panelStride)
         {
-            (_m, _n, _k, _rsA, _csA, _rsB, _csB) = (m, n, k, rsA, csA, rsB, csB);
+            (_m, _n, _k, _rsA, _csA, _rsB, _csB, _panelStride) = (m, n, k, rsA, csA, rsB, csB, panelStride);
             _a = a;
             _b = b;
             _c = c;
@@ -376,9 +405,9 @@ public static unsafe class Gemm
             int end = part == parts - 1 ? length : Math.Min(length, start + _chunk);
             if (start >= end) return;
             if (_splitColumns)
-                Serial(_path, _m, end - start, _k, _a, _rsA, _csA, _b + (long)start * _csB, _rsB, _csB, _c + start, _n, _accumulate);
+                Serial(_path, _m, end - start, _k, _a, _rsA, _csA, _b + (long)start * _csB, _rsB, _csB, _c + start, _n, _accumulate, _panelStride);
             else
-                Serial(_path, end - start, _n, _k, _a + (long)start * _rsA, _rsA, _csA, _b, _rsB, _csB, _c + (long)start * _n, _n, _accumulate);
+                Serial(_path, end - start, _n, _k, _a + (long)start * _rsA, _rsA, _csA, _b, _rsB, _csB, _c + (long)start * _n, _n, _accumulate, _panelStride);
         }
     }
 }

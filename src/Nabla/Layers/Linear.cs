@@ -23,6 +23,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     // One sample at a time, mostly-zero inputs (pixels), no input gradient asked for (a first layer): W is held
     // transposed so that the forward and plain SGD's step touch only the rows of non-zero inputs; same bits.
+    // (Batches: ForwardSparseBatch.)
     private bool _inputGradientUnused = true; // the last backward did not ask for dA (or none ran yet: inference)
     private int[]? _nonZeros;            // positions of the sample's non-zero inputs
     private (T[] Array, int Offset) _lanes; // the row-dot's lane accumulators, [L, stride], 64-byte aligned
@@ -101,17 +102,18 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         return true;
     }
 
-    // A small batch of mostly-zero inputs, no input gradient asked for, float, outputs a multiple of 128: W held
-    // transposed in lane-major order, so that the forward touches only the rows of inputs that are non-zero in a pair
-    // of samples, the weight gradient only the terms of non-zero inputs, and plain SGD steps Wᵀ with dWᵀ; same bits
-    // as the dense products.
+    // A batch of mostly-zero inputs, no input gradient asked for, float, outputs a multiple of 128: W held transposed
+    // (in lane-major order up to 64 samples, in panels of 128 outputs above), so that the forward touches only the rows
+    // of inputs that are non-zero in a pair of samples, the weight gradient only the terms of non-zero inputs, and SGD
+    // steps Wᵀ with dWᵀ (and a velocity held alike); same bits as the dense products.
     private SparseBatch.Pattern? _pattern;
-    private bool _batchSparse;            // the last forward went this way (so may the backward)
+    private enum SparsePath { None, LaneMajor, Panels }
+    private SparsePath _sparsePath;       // the way the last forward went (so may the backward)
 
     private bool ForwardSparseBatch(Matrix<T> A, Matrix<T> Z)
     {
-        _batchSparse = false;
-        if (typeof(T) != typeof(float) || !_inputGradientUnused || !SparseBatch.Enabled || !SparseBatch.Available
+        _sparsePath = SparsePath.None;
+        if (typeof(T) != typeof(float) || !SparseBatch.Enabled || !SparseBatch.Available
             || !SparseBatch.Fits(Outputs, Inputs)) return false;
         if (!W.HoldsTransposed)
         {
@@ -123,8 +125,10 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         }
         var pattern = _pattern ??= new SparseBatch.Pattern();
         var x = Floats(A.Data.AsMemory(0, A.Length));
-        if (A.Rows > SparseBatch.MaxRows || A.Rows > Gemm.DotMaxRows)
-            return ForwardSparsePlain(A, Z, pattern, x);
+        // The dense forward takes the row-dot path up to Gemm.DotMaxRows samples (mirrored here up to 64, for a first layer),
+        // the blocked one above (for any layer: dA = dZ W is then taken from the panels too).
+        if (A.Rows > Gemm.DotMaxRows) return ForwardSparsePanels(A, Z, pattern, x);
+        if (A.Rows > SparseBatch.MaxRows || !_inputGradientUnused) return false;
         pattern.Analyse(x.Span, A.Rows, Inputs);
         // Measured at FashionMNIST's density (a pair reads 66% of the rows): the forward in 0.83 of the dense product's time,
         // the weight gradient in 0.60. The forward's time grows with the rows read, so it would lose from about 79%: above
@@ -135,24 +139,26 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         // The threads share out the lanes: each reads the rows of Wᵀ that its share of the weight gradient writes.
         job.Forward(pattern, x, Floats(W.HeldLaneMajor), Outputs, Floats(Z.Data.AsMemory(0, Z.Length)), SparseParts(A.Rows));
         _spell++;
-        _batchSparse = true;
+        _sparsePath = SparsePath.LaneMajor;
         return true;
     }
 
     private SparseBatch.Job? _sparseJob;
 
-    // More than 64 samples (evaluation, inference): the dense product is the blocked kernel, so the sparse one mirrors its
-    // sums (SparseBatch.ForwardBlocked) on Wᵀ held in plain row order, as for one sample; the weight gradient stays dense.
-    private bool ForwardSparsePlain(Matrix<T> A, Matrix<T> Z, SparseBatch.Pattern pattern, Memory<float> x)
+    // More than 64 samples (training at larger batches, evaluation, inference): the dense products are the blocked kernel,
+    // so the sparse ones mirror its sums (SparseBatch.ForwardBlocked, WeightGradientBlocked) on Wᵀ held in panels of 128
+    // outputs — at 128 outputs that is plain Wᵀ, as one sample's path holds it.
+    private bool ForwardSparsePanels(Matrix<T> A, Matrix<T> Z, SparseBatch.Pattern pattern, Memory<float> x)
     {
         pattern.AnalysePlain(x.Span, A.Rows, Inputs);
         if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)Inputs) return false;
-        var wt = W.HoldTransposed(out int stride); // stride = Outputs: a multiple of 128
-        if (W.TryTakePendingStep(out var u, out var a, out T minusEta))
-            SparseInput<T>.StepTransposed(wt, stride, u, a, minusEta); // one sample's step, still waiting: first
+        _ = W.HoldPanels();
+        if (W.TryTakePendingStep(out var u, out var a, out T minusEta)) // one sample's step, still waiting (plain Wᵀ): first
+            SparseInput<T>.StepTransposed(W.HeldTransposed.Span, SparseInput<T>.Stride(Outputs), u, a, minusEta);
         var job = _sparseJob ??= new SparseBatch.Job();
-        job.ForwardPlain(pattern, x, Floats(W.HeldTransposed), Outputs, Floats(Z.Data.AsMemory(0, Z.Length)), SparseParts(A.Rows));
+        job.ForwardPanels(pattern, x, Floats(W.HeldPanels), Outputs, Floats(Z.Data.AsMemory(0, Z.Length)), SparseParts(A.Rows));
         _spell++;
+        _sparsePath = SparsePath.Panels;
         return true;
     }
 
@@ -170,15 +176,25 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         _inputGradientUnused = !needInputGradient;
         var A = _input ?? throw new InvalidOperationException("Linear: Backward called before Forward.");
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
-        if (_batchSparse && W.HoldsLaneMajor && W.GradIsZero)
+        if (_sparsePath == SparsePath.LaneMajor && W.HoldsLaneMajor && W.GradIsZero)
         {
             // dWᵀ = Aᵀ dZ, two rows at a time over the samples whose input is non-zero: the threads share out the lanes (rows of dWᵀ).
             var pattern = _pattern!;
             var x = Floats(A.Data.AsMemory(0, A.Length));
             pattern.AnalyseInputs(x.Span, A.Rows, Inputs); // from A as it is now, as the dense product would read it
-            var gradient = W.GradLaneMajorToWrite();
+            var gradient = W.GradHeldToWrite();
             int parts = SparseParts(A.Rows);
             _sparseJob!.Gradient(pattern, x, Floats(dZ.Data.AsMemory(0, dZ.Length)), Outputs, Floats(gradient), parts);
+            W.GradientParts = parts;
+        }
+        else if (_sparsePath == SparsePath.Panels && W.HoldsPanels && W.GradIsZero && A.Rows > Gemm.RankKMax)
+        {
+            // dWᵀ = Aᵀ dZ in panels, two rows at a time over the samples whose input is non-zero: the threads share out the panels.
+            var pattern = _pattern!;
+            var x = Floats(A.Data.AsMemory(0, A.Length));
+            pattern.AnalyseColumns(x.Span, A.Rows, Inputs); // from A as it is now, as the dense product would read it
+            int parts = Math.Min(SparseParts(A.Rows), Outputs / SparseBatch.Panel);
+            _sparseJob!.GradientPanels(pattern, x, Floats(dZ.Data.AsMemory(0, dZ.Length)), Outputs, Floats(W.GradHeldToWrite()), parts);
             W.GradientParts = parts;
         }
         else if (dZ.Rows == 1 && W.GradIsZero)
@@ -200,7 +216,9 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         }
         if (!needInputGradient) return null;
         var dA = Shape.Ensure(ref _dInput, A.Rows, Inputs);
-        Gemm.MatMul(dZ, W.Value, dA);                                          // dA = dZ W
+        if (typeof(T) == typeof(float) && W.HoldsPanels && Gemm.PanelsMatchMatMul<T>(dZ.Rows, Outputs, Inputs))
+            Gemm.MatMulPanels((Matrix<float>)(object)dZ, Floats(W.HeldPanels).Span, (Matrix<float>)(object)dA); // the same, W held as Wᵀ in panels
+        else Gemm.MatMul(dZ, W.Value, dA);                                     // dA = dZ W
         return dA;
     }
 }

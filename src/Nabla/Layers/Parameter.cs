@@ -21,10 +21,12 @@ namespace Nabla.Layers;
 /// only the rows of non-zero inputs, and the step waits for the next forward to be done in the same pass
 /// (<see cref="StepTransposedLater"/>). <see cref="Value"/> is lent meanwhile: any access to its values
 /// applies a waiting step and brings them back first.</item>
-/// <item>The weights of a first layer fed small batches of sparse samples may be held transposed in lane-major row
-/// order (<see cref="HoldLaneMajor"/>, <see cref="Kernels.SparseBatch"/>), the gradient then written in the same
-/// order (<see cref="GradLaneMajorToWrite"/>), and plain SGD steps the one with the other, element for element as
-/// on W. <see cref="Value"/> and <see cref="Grad"/> read as W and dW whenever they are read.</item>
+/// <item>The weights of a layer fed batches of sparse samples may be held transposed in lane-major row order
+/// (<see cref="HoldLaneMajor"/>, batches up to 64) or in panels of 128 outputs (<see cref="HoldPanels"/>, larger
+/// batches; <see cref="Kernels.SparseBatch"/>), the gradient then written in the same layout
+/// (<see cref="GradHeldToWrite"/>), and SGD steps the one with the other — with a velocity held alike
+/// (<see cref="HoldAlike"/>) — element for element as on W. <see cref="Value"/>, <see cref="Grad"/> and the
+/// velocity read as W, dW and v whenever they are read.</item>
 /// </list>
 /// </summary>
 public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -46,13 +48,17 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     private GradState _state;
     private T[]? _u, _v; // the gradient is u vᵀ while _state is OuterProduct: u [rows], v [cols]
 
-    private enum GradState { Written, Zero, OuterProduct, LaneMajor }
+    private enum GradState { Written, Zero, OuterProduct, Held }
 
-    private (T[] Array, int Offset) _gradT; // the gradient as dWᵀ in lane-major order, while _state is LaneMajor
+    /// <summary>The layouts the weights may be held in while <see cref="Value"/> is lent.</summary>
+    internal enum Layout { Plain, LaneMajor, Panels }
+
+    private (T[] Array, int Offset) _gradT; // the gradient as dWᵀ in _gradLayout, while _state is Held
+    private Layout _gradLayout;
 
     private (T[] Array, int Offset) _transposed; // Valueᵀ, 64-byte aligned: the weights while Value is lent to it
     private Action? _bringBack;
-    private bool _laneMajor;                      // the layout Valueᵀ is held in (see HoldTransposed, HoldLaneMajor)
+    private Layout _layout;                       // the layout Valueᵀ is held in (HoldTransposed, HoldLaneMajor, HoldPanels)
 
     /// <summary>How many times Wᵀ has been written from <see cref="Value"/> (for tests: a cost paid once per spell).</summary>
     internal int TransposedWrites { get; private set; }
@@ -61,7 +67,13 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal bool HoldsTransposed => Value.IsLent;
 
     /// <summary>Whether the weights are held transposed in lane-major order now (<see cref="HoldLaneMajor"/>).</summary>
-    internal bool HoldsLaneMajor => Value.IsLent && _laneMajor;
+    internal bool HoldsLaneMajor => Value.IsLent && _layout == Layout.LaneMajor;
+
+    /// <summary>Whether the weights are held transposed in panels now (<see cref="HoldPanels"/>).</summary>
+    internal bool HoldsPanels => Value.IsLent && HeldLayout == Layout.Panels;
+
+    // Plain Wᵀ of 128 outputs is the one panel of 128 (and serves both paths).
+    private Layout HeldLayout => _layout == Layout.Plain && Value.Rows == Kernels.SparseBatch.Panel ? Layout.Panels : _layout;
 
     /// <summary>
     /// The weights as Wᵀ [cols, stride] (stride: <see cref="Kernels.SparseInput{T}.Stride"/>), written from
@@ -71,28 +83,35 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal Span<T> HoldTransposed(out int stride)
     {
         stride = Kernels.SparseInput<T>.Stride(Value.Rows);
-        return Hold(laneMajor: false, stride);
+        return Hold(Layout.Plain, stride);
     }
 
     /// <summary>
     /// The weights as Wᵀ [cols, rows] in lane-major row order (<see cref="Kernels.SparseBatch.Row"/>; float, rows a
     /// multiple of 128), held as <see cref="HoldTransposed"/> holds them.
     /// </summary>
-    internal Span<T> HoldLaneMajor() => Hold(laneMajor: true, Value.Rows);
+    internal Span<T> HoldLaneMajor() => Hold(Layout.LaneMajor, Value.Rows);
 
-    private Span<T> Hold(bool laneMajor, int stride)
+    /// <summary>
+    /// The weights as Wᵀ in panels of 128 outputs (<see cref="Kernels.SparseBatch.ToPanels"/>; float, rows a multiple of
+    /// 128), held as <see cref="HoldTransposed"/> holds them. At 128 rows this is plain Wᵀ, shared with that path.
+    /// </summary>
+    internal Span<T> HoldPanels() =>
+        Value.Rows == Kernels.SparseBatch.Panel ? HoldTransposed(out _) : Hold(Layout.Panels, Value.Rows);
+
+    private Span<T> Hold(Layout layout, int stride)
     {
         int rows = Value.Rows, cols = Value.Cols;
-        if (Value.IsLent && _laneMajor != laneMajor) _ = Value.Data; // held the other way: bring the weights back first
+        if (Value.IsLent && _layout != layout) _ = Value.Data; // held another way: bring the weights back first
         int length = (long)cols * stride <= Array.MaxLength - 64 ? cols * stride : throw new InvalidOperationException($"{Name}: too large to hold transposed.");
         if (_transposed.Array is null || _transposed.Array.Length - _transposed.Offset < length) _transposed = Kernels.Aligned.Allocate<T>(length);
         if (!Value.IsLent)
         {
             TransposedWrites++;
-            _laneMajor = laneMajor;
+            _layout = layout;
             var wt = Kernels.Aligned.Slice(_transposed, length);
-            if (laneMajor) Kernels.SparseBatch.ToLaneMajor(AsFloats(Value.Span), rows, cols, AsFloats(wt));
-            else Kernels.SparseInput<T>.Transpose(Value.Span, rows, cols, wt);
+            if (layout == Layout.Plain) Kernels.SparseInput<T>.Transpose(Value.Span, rows, cols, wt);
+            else ToLayout(layout, Value.Span, wt);
             Value.Lend(_bringBack ??= BringBack);
         }
         return Kernels.Aligned.Slice(_transposed, length);
@@ -100,9 +119,9 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private void BringBack()
     {
-        if (_laneMajor)
+        if (_layout != Layout.Plain)
         {
-            Kernels.SparseBatch.FromLaneMajor(AsFloats(Kernels.Aligned.Slice(_transposed, Value.Length)), Value.Rows, Value.Cols, AsFloats(Value.Span));
+            FromLayout(_layout, Kernels.Aligned.Slice(_transposed, Value.Length), Value.Span);
             return;
         }
         var wt = Kernels.Aligned.Slice(_transposed, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows));
@@ -111,7 +130,20 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     private static Span<float> AsFloats(Span<T> values) =>
-        typeof(T) == typeof(float) ? System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values) : throw new NotSupportedException("lane-major weights are float32 only");
+        typeof(T) == typeof(float) ? System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values) : throw new NotSupportedException("lane-major and panel layouts are float32 only");
+
+    // W [rows, cols] (or a buffer of its shape) into a held layout, and back (LaneMajor, Panels; float).
+    private void ToLayout(Layout layout, Span<T> w, Span<T> held)
+    {
+        if (layout == Layout.LaneMajor) Kernels.SparseBatch.ToLaneMajor(AsFloats(w), Value.Rows, Value.Cols, AsFloats(held));
+        else Kernels.SparseBatch.ToPanels(AsFloats(w), Value.Rows, Value.Cols, AsFloats(held));
+    }
+
+    private void FromLayout(Layout layout, Span<T> held, Span<T> w)
+    {
+        if (layout == Layout.LaneMajor) Kernels.SparseBatch.FromLaneMajor(AsFloats(held), Value.Rows, Value.Cols, AsFloats(w));
+        else Kernels.SparseBatch.FromPanels(AsFloats(held), Value.Rows, Value.Cols, AsFloats(w));
+    }
 
     // Plain SGD's step θ −= η u aᵀ on the transposed weights, not applied yet: the next one-sample forward reads
     // the same rows and applies it in the same pass (StepTransposedLater, TryTakePendingStep).
@@ -170,8 +202,8 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (_state == GradState.Zero) _grad.Clear();
         else if (_state == GradState.OuterProduct)
             for (int i = 0; i < _u!.Length; i++) TensorPrimitives.Multiply(_v, _u[i], _grad.Row(i)); // G[i,:] = u_i v, as Gemm's rank-1 product
-        else if (_state == GradState.LaneMajor)
-            Kernels.SparseBatch.FromLaneMajor(AsFloats(Kernels.Aligned.Slice(_gradT, _grad.Length)), _grad.Rows, _grad.Cols, AsFloats(_grad.Span));
+        else if (_state == GradState.Held)
+            FromLayout(_gradLayout, Kernels.Aligned.Slice(_gradT, _grad.Length), _grad.Span);
         _state = GradState.Written;
     }
 
@@ -181,39 +213,79 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal Matrix<T> GradForUpdate(out bool accumulate)
     {
-        if (_state is GradState.OuterProduct or GradState.LaneMajor) WriteOut();
+        if (_state is GradState.OuterProduct or GradState.Held) WriteOut();
         accumulate = _state == GradState.Written;
         _state = GradState.Written;
         return _grad;
     }
 
     /// <summary>
-    /// For a backward pass that writes the whole weight gradient as dWᵀ in lane-major order (the gradient must be
-    /// logically zero): the buffer, [cols, rows]. <see cref="Grad"/> writes it out as dW when read.
+    /// For a backward pass that writes the whole weight gradient as dWᵀ in the layout the weights are held in now
+    /// (lane-major or panels; the gradient must be logically zero): the buffer, [cols, rows]. <see cref="Grad"/> writes
+    /// it out as dW when read.
     /// </summary>
-    internal Memory<T> GradLaneMajorToWrite()
+    internal Memory<T> GradHeldToWrite()
     {
-        if (_state != GradState.Zero) throw new InvalidOperationException($"{Name}: a lane-major gradient needs a zero gradient to start from.");
+        if (_state != GradState.Zero) throw new InvalidOperationException($"{Name}: a held gradient needs a zero gradient to start from.");
+        var layout = Value.IsLent ? HeldLayout : Layout.Plain;
+        if (layout == Layout.Plain) throw new InvalidOperationException($"{Name}: the weights are not held lane-major or in panels.");
         if (_gradT.Array is null) _gradT = Kernels.Aligned.Allocate<T>(_grad.Length);
-        _state = GradState.LaneMajor;
+        _state = GradState.Held;
+        _gradLayout = layout;
         return new Memory<T>(_gradT.Array, _gradT.Offset, _grad.Length);
     }
 
-    /// <summary>When the gradient is held as dWᵀ in lane-major order (<see cref="GradLaneMajorToWrite"/>): that buffer.</summary>
-    internal bool TryGetGradLaneMajor(out Memory<T> gradient)
+    /// <summary>
+    /// When the gradient is held (<see cref="GradHeldToWrite"/>) and the weights are held in the same layout: both
+    /// buffers, for an optimizer to step element for element (<see cref="HoldAlike"/> holds its state alike).
+    /// </summary>
+    internal bool TryGetHeld(out Memory<T> values, out Memory<T> gradient)
     {
-        bool held = _state == GradState.LaneMajor;
+        bool held = _state == GradState.Held && Value.IsLent && HeldLayout == _gradLayout;
+        values = held ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Length) : default;
         gradient = held ? new Memory<T>(_gradT.Array, _gradT.Offset, _grad.Length) : default;
         return held;
     }
 
+    /// <summary>
+    /// An optimizer's buffer of this parameter's shape (a velocity) in the layout the gradient is held in
+    /// (<see cref="TryGetHeld"/> must be true): written in that layout unless held so already, and lent to it like
+    /// <see cref="Value"/>, so any access to the buffer's values brings them back first.
+    /// </summary>
+    internal Memory<T> HoldAlike(Matrix<T> state, HeldState hold)
+    {
+        if (state.Rows != Value.Rows || state.Cols != Value.Cols) throw new ArgumentException($"{Name}: state {state.ShapeString} does not match {Value.ShapeString}.");
+        if (_state != GradState.Held) throw new InvalidOperationException($"{Name}: the gradient is not held.");
+        if (state.IsLent && hold.Layout != _gradLayout) _ = state.Data;
+        if (hold.Buffer.Array is null) hold.Buffer = Kernels.Aligned.Allocate<T>(Value.Length);
+        var held = new Memory<T>(hold.Buffer.Array, hold.Buffer.Offset, Value.Length);
+        if (!state.IsLent)
+        {
+            hold.Layout = _gradLayout;
+            ToLayout(hold.Layout, state.Span, held.Span);
+            state.Lend(hold.BringBack ??= () => FromLayout(hold.Layout, new Span<T>(hold.Buffer.Array, hold.Buffer.Offset, Value.Length), state.Span));
+        }
+        return held;
+    }
+
+    /// <summary>Where <see cref="HoldAlike"/> keeps one buffer held.</summary>
+    internal sealed class HeldState
+    {
+        internal (T[] Array, int Offset) Buffer;
+        internal Layout Layout;
+        internal Action? BringBack;
+    }
+
     /// <summary>The weights held transposed in plain row order (<see cref="HoldTransposed"/>; must be so held): that buffer.</summary>
-    internal Memory<T> HeldTransposed => HoldsTransposed && !_laneMajor
+    internal Memory<T> HeldTransposed => HoldsTransposed && _layout == Layout.Plain
         ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows))
         : throw new InvalidOperationException($"{Name}: not held transposed in plain order.");
 
-    /// <summary>The weights held in lane-major order (<see cref="HoldsLaneMajor"/> must be true): that buffer, to step in place.</summary>
+    /// <summary>The weights held in lane-major order (<see cref="HoldsLaneMajor"/> must be true): that buffer.</summary>
     internal Memory<T> HeldLaneMajor => HoldsLaneMajor ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Rows * Value.Cols) : throw new InvalidOperationException($"{Name}: not held lane-major.");
+
+    /// <summary>The weights held in panels (<see cref="HoldsPanels"/> must be true): that buffer.</summary>
+    internal Memory<T> HeldPanels => HoldsPanels ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Rows * Value.Cols) : throw new InvalidOperationException($"{Name}: not held in panels.");
 
     /// <summary>Whether the gradient is logically zero (ZeroGrad called, nothing added since).</summary>
     internal bool GradIsZero => _state == GradState.Zero;

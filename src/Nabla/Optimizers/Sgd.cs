@@ -19,6 +19,7 @@ namespace Nabla.Optimizers;
 public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Matrix<T>[]? _velocity;
+    private readonly Parameter<T>.HeldState?[] _held; // where a velocity is held alike its parameter (Parameter.HoldAlike)
 
     public Sgd(IReadOnlyList<Parameter<T>> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
         : base(parameters, learningRate)
@@ -30,6 +31,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         Nesterov = nesterov;
         WeightDecay = weightDecay;
         if (momentum > 0) _velocity = Buffers(parameters);
+        _held = new Parameter<T>.HeldState?[parameters.Count];
     }
 
     public double Momentum { get; }
@@ -50,8 +52,8 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             {
                 if (!p.TryGetOuterProduct(out var u, out var a))
                 {
-                    if (p.HoldsLaneMajor && p.TryGetGradLaneMajor(out var gradientT))
-                        StepPlain(p.HeldLaneMajor, gradientT, p.GradientParts, eta); // θᵀ = θᵀ − η∇θᵀ, both held lane-major
+                    if (p.TryGetHeld(out var valuesT, out var gradientT))
+                        StepPlain(valuesT, gradientT, p.GradientParts, eta); // θᵀ = θᵀ − η∇θᵀ, both held lane-major or in panels
                     else if (p.GradientParts > 1 && Kernels.WorkerPool.MaxThreads > 1)
                     {
                         var values = p.Value.Data.AsMemory(0, p.Value.Length); // here, on this thread: weights held elsewhere come back before any slicing
@@ -68,16 +70,23 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
                 else StepOuter(p.Value, u, a, -eta); // θ = θ − η u aᵀ, the matrix never written
                 continue;
             }
-            Span<T> theta = p.Value.Span;
-            var grad = p.Grad;
             var v = _velocity?[i];
+            // Every element's operations are its own, so the step runs on the buffers in whatever layout they are held in:
+            // θᵀ, ∇θᵀ and vᵀ held alike (lane-major or in panels), or θ, ∇θ and v.
+            Memory<T> theta, grad, velocity;
+            if (p.TryGetHeld(out theta, out grad)) velocity = v is null ? default : p.HoldAlike(v, _held[i] ??= new());
+            else
+            {
+                int n = p.Count;
+                (theta, grad, velocity) = (p.Value.Data.AsMemory(0, n), p.Grad.Data.AsMemory(0, n), v is null ? default : v.Data.AsMemory(0, n));
+            }
             if (theta.Length >= ParallelMinimum && Kernels.WorkerPool.MaxThreads > 1)
             {
-                // A large tensor's step in slices, one per core: memory-bound, and every element's operations are its own.
-                _slices.Set(this, p.Value.Data.AsMemory(0, theta.Length), grad.Data.AsMemory(0, theta.Length), v is null ? default : v.Data.AsMemory(0, theta.Length), eta, mu, decay, plain: false);
+                // A large tensor's step in slices, one per core: memory-bound.
+                _slices.Set(this, theta, grad, velocity, eta, mu, decay, plain: false);
                 Kernels.WorkerPool.Run(_slices, Math.Min(Kernels.WorkerPool.MaxThreads, theta.Length / (ParallelMinimum / 2)));
             }
-            else MomentumStep(theta, grad.Span, v is null ? default : v.Span, eta, mu, decay);
+            else MomentumStep(theta.Span, grad.Span, velocity.Span, eta, mu, decay);
         }
     }
 

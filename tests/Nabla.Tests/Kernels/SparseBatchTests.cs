@@ -131,30 +131,58 @@ public class SparseBatchTests
         Assert.Equal(2 * 4 * 4 * 4, cases);
     }
 
-    /// <summary>Batches above 64 rows against the dense blocked kernel (sums in blocks of 256 inputs): every bit, any thread split.</summary>
+    /// <summary>
+    /// Batches above 64 rows, Wᵀ held in panels of 128 outputs, against the dense blocked kernel: the forward (sums in
+    /// blocks of 256 inputs), the weight gradient (blocks of 256 samples) and dA = dZ·W read from the panels, every bit,
+    /// with the work split as two threads split it.
+    /// </summary>
     [Fact]
-    public void The_plain_order_forward_gives_the_blocked_kernels_bits()
+    public void The_panel_products_give_the_blocked_kernels_bits()
     {
         if (!PathAvailable()) return;
         int cases = 0;
-        foreach (int outputs in new[] { 128, 256 })
+        foreach (int outputs in new[] { 128, 384 })
             foreach (int inputs in new[] { 16, 100, 600, 784, 785 })
-                foreach (int m in new[] { 65, 100, 257 })
+                foreach (int m in new[] { 65, 257, 600 })
                     foreach (double zeros in new[] { 0, 0.5, 0.9, 1 })
                     {
+                        string label = $"out={outputs} in={inputs} m={m} zeros={zeros}";
                         var x = Sparse(m, inputs, zeros, 100 * m + inputs);
                         var W = Sparse(outputs, inputs, 0, inputs + outputs);
+                        var dZ = Sparse(m, outputs, 0.3, m + outputs);
+                        var wtp = new float[inputs * outputs];
+                        SparseBatch.ToPanels(W.Span, outputs, inputs, wtp);
+                        var back = new float[inputs * outputs];
+                        SparseBatch.FromPanels(wtp, outputs, inputs, back);
+                        Assert.True(W.Span.SequenceEqual(back), $"{label}: panels do not round-trip");
+
                         var expected = new Matrix<float>(m, outputs);
                         Gemm.MatMulTransB(x, W, expected); // the blocked path (m > 64)
-                        var wt = new float[inputs * outputs];
-                        SparseInput<float>.Transpose(W.Span, outputs, inputs, wt); // plain row order, stride = outputs
                         var pattern = new SparseBatch.Pattern();
                         pattern.AnalysePlain(x.Span, m, inputs);
                         var scratch = new float[SparseBatch.BlockedScratch(outputs)];
                         var z = new float[m * outputs];
-                        SparseBatch.ForwardBlocked(pattern, x.Span, wt, outputs, z, scratch, 0, 48);  // two threads' shares
-                        SparseBatch.ForwardBlocked(pattern, x.Span, wt, outputs, z, scratch, 48, m);
-                        Assert.True(expected.Span.SequenceEqual(z), $"out={outputs} in={inputs} m={m} zeros={zeros}: not the blocked kernel's bits");
+                        SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 0, 48);  // two threads' shares
+                        SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 48, m);
+                        Assert.True(expected.Span.SequenceEqual(z), $"{label}: forward not the blocked kernel's bits");
+
+                        var dW = new Matrix<float>(outputs, inputs);
+                        Gemm.MatMulTransA(dZ, x, dW); // dW = dZᵀ X, the blocked path
+                        pattern.AnalyseColumns(x.Span, m, inputs);
+                        var dwtp = new float[inputs * outputs];
+                        var gradientScratch = new float[SparseBatch.GradientScratch(m, inputs)];
+                        int panels = outputs / SparseBatch.Panel;
+                        SparseBatch.WeightGradientBlocked(pattern, x.Span, dZ.Span, dwtp, outputs, gradientScratch, 0, panels / 2);
+                        SparseBatch.WeightGradientBlocked(pattern, x.Span, dZ.Span, dwtp, outputs, gradientScratch, panels / 2, panels);
+                        SparseBatch.FromPanels(dwtp, outputs, inputs, back);
+                        Assert.True(dW.Span.SequenceEqual(back), $"{label}: weight gradient not the blocked kernel's bits");
+
+                        Assert.True(Gemm.PanelsMatchMatMul<float>(m, outputs, inputs));
+                        var dA = new Matrix<float>(m, inputs);
+                        Gemm.MatMul(dZ, W, dA);
+                        var dAp = new Matrix<float>(m, inputs);
+                        Gemm.MatMulPanels(dZ, wtp, dAp);
+                        Assert.True(dA.Span.SequenceEqual(dAp.Span), $"{label}: dA from the panels not MatMul's bits");
                         cases++;
                     }
         Assert.Equal(2 * 5 * 3 * 4, cases);
@@ -244,11 +272,11 @@ public class SparseBatchTests
                         optimizer.ZeroGrad();
                         objective.Forward(Rows(X, at, b), Rows(Y, at, b));
                         objective.Backward();
-                        if (run == 0 && W0.HoldsLaneMajor && W0.TryGetGradLaneMajor(out _)) held = true;
+                        if (run == 0 && W0.HoldsLaneMajor && W0.TryGetHeld(out _, out _)) held = true;
                         if (run == 0 && step == 4)
                         {
                             // Read the gradient while it is held lane-major (written out as dW), then step with it.
-                            Assert.True(W0.TryGetGradLaneMajor(out _), "the gradient was not held lane-major at this step");
+                            Assert.True(W0.TryGetHeld(out _, out _), "the gradient was not held lane-major at this step");
                             gradientChecked = W0.Grad.Span.ToArray().Any(v => v != 0);
                         }
                         optimizer.Step();
@@ -261,6 +289,73 @@ public class SparseBatchTests
                 Assert.False(W0.HoldsTransposed); // that read brought them back
                 for (int i = 1; i < nets[0].Parameters.Count; i++)
                     Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{threads} thread(s): {nets[0].Parameters[i].Name} differs");
+            }
+        }
+        finally
+        {
+            SparseBatch.Enabled = true;
+            WorkerPool.MaxThreads = savedThreads;
+            Gemm.ParallelThreshold = savedThreshold;
+        }
+    }
+
+    /// <summary>
+    /// Momentum SGD (Nesterov, weight decay) at batches above 64 through 784-256-relu-256-relu-10: both hidden layers take
+    /// the panel path (the second one's dA read from its panels), and weights, outputs and velocity are a dense twin's bit
+    /// for bit, on one thread and on two; the velocity read mid-way (as a checkpoint reads it) is the twin's, and the
+    /// path is taken up again after it.
+    /// </summary>
+    [Fact]
+    public void Momentum_training_in_panels_keeps_a_dense_twins_bits()
+    {
+        if (!PathAvailable()) return;
+        var (X, Y) = Problem(400, 0.6, 13);
+        const string spec = "784,256,relu,256,relu,10,softmax";
+        int savedThreads = WorkerPool.MaxThreads;
+        long savedThreshold = Gemm.ParallelThreshold;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Network<float>[] nets = [Network<float>.Create(spec, 7), Network<float>.Create(spec, 7)];
+                // Uniform inputs leave each hidden unit on for half the samples, independently: 75% of the rows for a pair,
+                // at the path's limit. A negative bias keeps about a quarter on, as correlated images do (two thirds per pair).
+                foreach (var net in nets) net.Parameters[1].Value.Span.Fill(-0.3f);
+                var velocities = new List<float[]>[2];
+                var outputs = new float[2][];
+                int[] heldSteps = new int[2]; // steps with layer 0's and layer 2's gradient held in panels
+                bool heldAfterRead = false;
+                for (int run = 0; run < 2; run++)
+                {
+                    WorkerPool.MaxThreads = threads;
+                    Gemm.ParallelThreshold = threads == 1 ? savedThreshold : 1 << 10; // small products split too
+                    SparseBatch.Enabled = run == 0;
+                    var objective = Objective<float>.Create(nets[run], "cross-entropy");
+                    var optimizer = new Sgd<float>(nets[run].Parameters, 0.02, momentum: 0.9, nesterov: true, weightDecay: 1e-3);
+                    for (int step = 0; step < 12; step++)
+                    {
+                        int b = step % 4 == 3 ? 70 : 130;
+                        int at = step * 23 % (400 - b);
+                        optimizer.ZeroGrad();
+                        objective.Forward(Rows(X, at, b), Rows(Y, at, b));
+                        objective.Backward();
+                        if (run == 0)
+                            for (int l = 0; l < 2; l++)
+                                if (nets[0].Parameters[2 * l].HoldsPanels && nets[0].Parameters[2 * l].TryGetHeld(out _, out _)) heldSteps[l]++;
+                        if (run == 0 && step == 7) heldAfterRead = nets[0].Parameters[0].TryGetHeld(out _, out _);
+                        optimizer.Step();
+                        if (step == 5) velocities[run] = optimizer.State.Select(s => s.Buffer.Span.ToArray()).ToList(); // a checkpoint's read
+                    }
+                    outputs[run] = nets[run].Forward(Rows(X, 3, 100)).Span.ToArray();
+                    velocities[run].AddRange(optimizer.State.Select(s => s.Buffer.Span.ToArray()));
+                }
+                Assert.True(heldSteps[0] >= 10 && heldSteps[1] >= 10, $"{threads} thread(s): the panel path was taken at {heldSteps[0]} and {heldSteps[1]} of 12 steps");
+                Assert.True(heldAfterRead, $"{threads} thread(s): the panel path was not taken up again after the velocity was read");
+                Assert.True(outputs[0].AsSpan().SequenceEqual(outputs[1]), $"{threads} thread(s): outputs differ");
+                for (int i = 0; i < nets[0].Parameters.Count; i++)
+                    Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{threads} thread(s): {nets[0].Parameters[i].Name} differs");
+                for (int i = 0; i < velocities[0].Count; i++)
+                    Assert.True(velocities[0][i].AsSpan().SequenceEqual(velocities[1][i]), $"{threads} thread(s): velocity {i} differs");
             }
         }
         finally
@@ -325,7 +420,7 @@ public class SparseBatchTests
                     objective.Forward(X, Y);
                     objective.Backward();
                 }
-                Assert.Equal(run == 0, net.Parameters[0].TryGetGradLaneMajor(out _));
+                Assert.Equal(run == 0, net.Parameters[0].TryGetHeld(out _, out _));
                 grads[run] = net.Parameters[0].Grad.Span.ToArray();
             }
         }
