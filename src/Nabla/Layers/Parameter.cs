@@ -263,10 +263,14 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             hold.Layout = _gradLayout;
             ToLayout(hold.Layout, state.Span, held.Span);
-            state.Lend(hold.BringBack ??= () => FromLayout(hold.Layout, new Span<T>(hold.Buffer.Array, hold.Buffer.Offset, Value.Length), state.Span));
+            state.Lend(hold.BringBack ??= BringBackAlike(state, hold));
         }
         return held;
     }
+
+    // A method of its own: a lambda in HoldAlike would allocate its closure at every call, not only the first.
+    private Action BringBackAlike(Matrix<T> state, HeldState hold) =>
+        () => FromLayout(hold.Layout, new Span<T>(hold.Buffer.Array, hold.Buffer.Offset, Value.Length), state.Span);
 
     /// <summary>Where <see cref="HoldAlike"/> keeps one buffer held.</summary>
     internal sealed class HeldState
