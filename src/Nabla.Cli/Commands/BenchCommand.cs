@@ -124,7 +124,7 @@ public static class BenchCommand
     private static void Report(Io io, Dictionary<string, object?> row, bool json)
     {
         if (json) io.Output.WriteLine(JsonSerializer.Serialize(row));
-        else io.Output.WriteLine(string.Join("  ", row.Select(kv => $"{kv.Key}={Format(kv.Value)}")));
+        else io.Output.WriteLine(string.Join("  ", row.Where(kv => kv.Value is not null).Select(kv => $"{kv.Key}={Format(kv.Value)}")));
     }
 
     private static string? Format(object? value) => value switch

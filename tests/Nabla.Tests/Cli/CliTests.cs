@@ -84,6 +84,11 @@ public class CliTests : IDisposable
         (code, output, err) = Run("bench", "workloads", "--workload", "W3", "--epochs", "1", "--threads", "1", "--profile");
         Assert.True(code == 0, err);
         Assert.Matches(@"profile_s_load_forward_backward_step=[0-9.e-]+,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+", output);
+
+        (code, output, err) = Run("bench", "workloads", "--workload", "W3", "--epochs", "1", "--threads", "1");
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain("profile_s", output); // no empty field without --profile
+        Assert.DoesNotMatch(@"=(\s|$)", output);
     }
 
     [Fact]
