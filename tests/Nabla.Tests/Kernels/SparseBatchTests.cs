@@ -44,6 +44,31 @@ public class SparseBatchTests
         return rows;
     }
 
+    // A sparse network and its dense twin, on one thread and then on two (small products split too): twin(threads, run)
+    // trains run 0 with the sparse paths and run 1 without; the pool, the threshold and the switch are restored after.
+    private static void WithTwins(Action<int, int> twin)
+    {
+        int savedThreads = WorkerPool.MaxThreads;
+        long savedThreshold = Gemm.ParallelThreshold;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+                for (int run = 0; run < 2; run++)
+                {
+                    WorkerPool.MaxThreads = threads;
+                    Gemm.ParallelThreshold = threads == 1 ? savedThreshold : 1 << 10;
+                    SparseBatch.Enabled = run == 0;
+                    twin(threads, run);
+                }
+        }
+        finally
+        {
+            SparseBatch.Enabled = true;
+            WorkerPool.MaxThreads = savedThreads;
+            Gemm.ParallelThreshold = savedThreshold;
+        }
+    }
+
     [Fact]
     public void Lane_major_rows_are_a_permutation_and_the_layout_round_trips()
     {
@@ -247,56 +272,46 @@ public class SparseBatchTests
         // Minibatches first; then one sample (the per-sample path holds Wᵀ its own way), 80 (the dense path needs W), odd
         // sizes. A switch after a short spell makes the layer rest from holding (as for momentum), so the mix runs dense.
         int[] batches = [16, 16, 33, 16, 2, 16, 16, 1, 1, 16, 80, 16, 16, 33, 2, 16, 16, 16];
-        long savedThreshold = Gemm.ParallelThreshold;
-        int savedThreads = WorkerPool.MaxThreads;
-        try
+        Network<float>[] nets = [];
+        Matrix<float> kept = null!;
+        bool held = false, gradientChecked = false;
+        WithTwins((threads, run) =>
         {
-            foreach (int threads in new[] { 1, 2 })
+            if (run == 0)
             {
-                Network<float>[] nets = [Network<float>.Create(spec, 3), Network<float>.Create(spec, 3)];
-                var kept = nets[0].Parameters[0].Value; // a reference kept across training
-                var W0 = nets[0].Parameters[0];
-                bool held = false, gradientChecked = false;
-                for (int run = 0; run < 2; run++)
-                {
-                    WorkerPool.MaxThreads = threads;
-                    Gemm.ParallelThreshold = threads == 1 ? savedThreshold : 1 << 10; // small products split too
-                    SparseBatch.Enabled = run == 0;
-                    var objective = Objective<float>.Create(nets[run], "cross-entropy");
-                    var optimizer = new Sgd<float>(nets[run].Parameters, 0.05);
-                    int at = 0;
-                    for (int step = 0; step < 2 * batches.Length; step++)
-                    {
-                        int b = batches[Math.Min(step, batches.Length - 1)];
-                        if (at + b > 200) at = 0;
-                        optimizer.ZeroGrad();
-                        objective.Forward(Rows(X, at, b), Rows(Y, at, b));
-                        objective.Backward();
-                        if (run == 0 && W0.HoldsLaneMajor && W0.TryGetHeld(out _, out _)) held = true;
-                        if (run == 0 && step == 4)
-                        {
-                            // Read the gradient while it is held lane-major (written out as dW), then step with it.
-                            Assert.True(W0.TryGetHeld(out _, out _), "the gradient was not held lane-major at this step");
-                            gradientChecked = W0.Grad.Span.ToArray().Any(v => v != 0);
-                        }
-                        optimizer.Step();
-                        at += b;
-                    }
-                }
-                Assert.True(held, $"{threads} thread(s): the lane-major path was never taken");
-                Assert.True(gradientChecked);
-                Assert.True(kept.Span.SequenceEqual(nets[1].Parameters[0].Value.Span), $"{threads} thread(s): the kept reference reads other weights than the twin's");
-                Assert.False(W0.HoldsTransposed); // that read brought them back
-                for (int i = 1; i < nets[0].Parameters.Count; i++)
-                    Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{threads} thread(s): {nets[0].Parameters[i].Name} differs");
+                nets = [Network<float>.Create(spec, 3), Network<float>.Create(spec, 3)];
+                kept = nets[0].Parameters[0].Value; // a reference kept across training
+                (held, gradientChecked) = (false, false);
             }
-        }
-        finally
-        {
-            SparseBatch.Enabled = true;
-            WorkerPool.MaxThreads = savedThreads;
-            Gemm.ParallelThreshold = savedThreshold;
-        }
+            var W0 = nets[0].Parameters[0];
+            var objective = Objective<float>.Create(nets[run], "cross-entropy");
+            var optimizer = new Sgd<float>(nets[run].Parameters, 0.05);
+            int at = 0;
+            for (int step = 0; step < 2 * batches.Length; step++)
+            {
+                int b = batches[Math.Min(step, batches.Length - 1)];
+                if (at + b > 200) at = 0;
+                optimizer.ZeroGrad();
+                objective.Forward(Rows(X, at, b), Rows(Y, at, b));
+                objective.Backward();
+                if (run == 0 && W0.HoldsLaneMajor && W0.TryGetHeld(out _, out _)) held = true;
+                if (run == 0 && step == 4)
+                {
+                    // Read the gradient while it is held lane-major (written out as dW), then step with it.
+                    Assert.True(W0.TryGetHeld(out _, out _), "the gradient was not held lane-major at this step");
+                    gradientChecked = W0.Grad.Span.ToArray().Any(v => v != 0);
+                }
+                optimizer.Step();
+                at += b;
+            }
+            if (run == 0) return;
+            Assert.True(held, $"{threads} thread(s): the lane-major path was never taken");
+            Assert.True(gradientChecked);
+            Assert.True(kept.Span.SequenceEqual(nets[1].Parameters[0].Value.Span), $"{threads} thread(s): the kept reference reads other weights than the twin's");
+            Assert.False(W0.HoldsTransposed); // that read brought them back
+            for (int i = 1; i < nets[0].Parameters.Count; i++)
+                Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{threads} thread(s): {nets[0].Parameters[i].Name} differs");
+        });
     }
 
     /// <summary>
@@ -312,60 +327,50 @@ public class SparseBatchTests
         if (!PathAvailable()) return;
         var (X, Y) = Problem(400, 0.6, 13);
         const string spec = "784,256,relu,256,relu,10,softmax";
-        int savedThreads = WorkerPool.MaxThreads;
-        long savedThreshold = Gemm.ParallelThreshold;
-        try
+        Network<float>[] nets = [];
+        var velocities = new List<float[]>[2];
+        var outputs = new float[2][];
+        int[] heldSteps = new int[2]; // steps with layer 0's gradient held (either layout) and layer 2's held in panels
+        bool heldAfterRead = false;
+        WithTwins((threads, run) =>
         {
-            foreach (int threads in new[] { 1, 2 })
+            if (run == 0)
             {
-                Network<float>[] nets = [Network<float>.Create(spec, 7), Network<float>.Create(spec, 7)];
-                // Uniform inputs leave each hidden unit on for half the samples, independently: 75% of the rows for a pair,
-                // at the path's limit. A negative bias keeps about a quarter on, as correlated images do (two thirds per pair).
+                nets = [Network<float>.Create(spec, 7), Network<float>.Create(spec, 7)];
+                // Uniform inputs leave each hidden unit on for half the samples, independently: 75% of the rows for a
+                // pair, at the path's limit. A negative bias keeps about a quarter on, as correlated images do (two
+                // thirds per pair).
                 foreach (var net in nets) net.Parameters[1].Value.Span.Fill(-0.3f);
-                var velocities = new List<float[]>[2];
-                var outputs = new float[2][];
-                int[] heldSteps = new int[2]; // steps with layer 0's gradient held (either layout) and layer 2's held in panels
-                bool heldAfterRead = false;
-                for (int run = 0; run < 2; run++)
-                {
-                    WorkerPool.MaxThreads = threads;
-                    Gemm.ParallelThreshold = threads == 1 ? savedThreshold : 1 << 10; // small products split too
-                    SparseBatch.Enabled = run == 0;
-                    var objective = Objective<float>.Create(nets[run], "cross-entropy");
-                    var optimizer = new Sgd<float>(nets[run].Parameters, 0.02, momentum: 0.9, nesterov: true, weightDecay: 1e-3);
-                    for (int step = 0; step < 12; step++)
-                    {
-                        int b = step is 9 or 10 ? 32 : step % 4 == 3 ? 70 : 130;
-                        int at = step * 23 % (400 - b);
-                        optimizer.ZeroGrad();
-                        objective.Forward(Rows(X, at, b), Rows(Y, at, b));
-                        objective.Backward();
-                        if (run == 0 && nets[0].Parameters[0].TryGetHeld(out _, out _)) heldSteps[0]++;
-                        if (run == 0 && nets[0].Parameters[2].HoldsPanels && nets[0].Parameters[2].TryGetHeld(out _, out _)) heldSteps[1]++;
-                        if (run == 0 && step == 9) Assert.True(nets[0].Parameters[0].HoldsLaneMajor, "32 samples did not go the lane-major way");
-                        if (run == 0 && step == 7) heldAfterRead = nets[0].Parameters[0].TryGetHeld(out _, out _);
-                        optimizer.Step();
-                        if (step == 5) velocities[run] = optimizer.State.Select(s => s.Buffer.Span.ToArray()).ToList(); // a checkpoint's read
-                    }
-                    outputs[run] = nets[run].Forward(Rows(X, 3, 100)).Span.ToArray();
-                    velocities[run].AddRange(optimizer.State.Select(s => s.Buffer.Span.ToArray()));
-                }
-                // Layer 2 needs dA, so at 32 samples it goes dense and then rests (W brought back after a short spell).
-                Assert.True(heldSteps[0] == 12 && heldSteps[1] >= 8, $"{threads} thread(s): the sparse paths were taken at {heldSteps[0]} and {heldSteps[1]} of 12 steps");
-                Assert.True(heldAfterRead, $"{threads} thread(s): the panel path was not taken up again after the velocity was read");
-                Assert.True(outputs[0].AsSpan().SequenceEqual(outputs[1]), $"{threads} thread(s): outputs differ");
-                for (int i = 0; i < nets[0].Parameters.Count; i++)
-                    Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{threads} thread(s): {nets[0].Parameters[i].Name} differs");
-                for (int i = 0; i < velocities[0].Count; i++)
-                    Assert.True(velocities[0][i].AsSpan().SequenceEqual(velocities[1][i]), $"{threads} thread(s): velocity {i} differs");
+                (heldSteps[0], heldSteps[1], heldAfterRead) = (0, 0, false);
             }
-        }
-        finally
-        {
-            SparseBatch.Enabled = true;
-            WorkerPool.MaxThreads = savedThreads;
-            Gemm.ParallelThreshold = savedThreshold;
-        }
+            var objective = Objective<float>.Create(nets[run], "cross-entropy");
+            var optimizer = new Sgd<float>(nets[run].Parameters, 0.02, momentum: 0.9, nesterov: true, weightDecay: 1e-3);
+            for (int step = 0; step < 12; step++)
+            {
+                int b = step is 9 or 10 ? 32 : step % 4 == 3 ? 70 : 130;
+                int at = step * 23 % (400 - b);
+                optimizer.ZeroGrad();
+                objective.Forward(Rows(X, at, b), Rows(Y, at, b));
+                objective.Backward();
+                if (run == 0 && nets[0].Parameters[0].TryGetHeld(out _, out _)) heldSteps[0]++;
+                if (run == 0 && nets[0].Parameters[2].HoldsPanels && nets[0].Parameters[2].TryGetHeld(out _, out _)) heldSteps[1]++;
+                if (run == 0 && step == 9) Assert.True(nets[0].Parameters[0].HoldsLaneMajor, "32 samples did not go the lane-major way");
+                if (run == 0 && step == 7) heldAfterRead = nets[0].Parameters[0].TryGetHeld(out _, out _);
+                optimizer.Step();
+                if (step == 5) velocities[run] = optimizer.State.Select(s => s.Buffer.Span.ToArray()).ToList(); // a checkpoint's read
+            }
+            outputs[run] = nets[run].Forward(Rows(X, 3, 100)).Span.ToArray();
+            velocities[run].AddRange(optimizer.State.Select(s => s.Buffer.Span.ToArray()));
+            if (run == 0) return;
+            // Layer 2 needs dA, so at 32 samples it goes dense and then rests (W brought back after a short spell).
+            Assert.True(heldSteps[0] == 12 && heldSteps[1] >= 8, $"{threads} thread(s): the sparse paths were taken at {heldSteps[0]} and {heldSteps[1]} of 12 steps");
+            Assert.True(heldAfterRead, $"{threads} thread(s): the panel path was not taken up again after the velocity was read");
+            Assert.True(outputs[0].AsSpan().SequenceEqual(outputs[1]), $"{threads} thread(s): outputs differ");
+            for (int i = 0; i < nets[0].Parameters.Count; i++)
+                Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{threads} thread(s): {nets[0].Parameters[i].Name} differs");
+            for (int i = 0; i < velocities[0].Count; i++)
+                Assert.True(velocities[0][i].AsSpan().SequenceEqual(velocities[1][i]), $"{threads} thread(s): velocity {i} differs");
+        });
     }
 
     /// <summary>
