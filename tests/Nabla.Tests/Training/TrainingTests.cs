@@ -68,9 +68,11 @@ public class TrainingTests
     [InlineData("adam", 0.0, 0)]
     [InlineData("coordinate", 0.0, 0)]
     [InlineData("sgd", 0.0, 1)] // one sample per step: the first layer held transposed, its step folded into the next forward
-    public void Resume_ends_with_the_weights_of_an_uninterrupted_run(string optimizer, double momentum, int batch)
+    [InlineData("sgd", 0.9, 100, "784,256,relu,128,relu,10,softmax")] // both hidden layers and the velocity held in panels
+    public void Resume_ends_with_the_weights_of_an_uninterrupted_run(string optimizer, double momentum, int batch, string? net = null)
     {
         var settings = Small with { Optimizer = optimizer, Momentum = momentum, LearningRate = optimizer == "adam" ? 1e-3 : 0.05, Patience = 50 };
+        if (net is not null) settings = settings with { Net = net };
         if (batch > 0) settings = settings with { Batch = batch, EvalEvery = 400 }; // spells of 400 samples between evaluations
         var whole = Session(settings);
         whole.Trainer.Run();
@@ -88,6 +90,8 @@ public class TrainingTests
         Assert.Equal(ModelBytes(whole), ModelBytes(second));
         if (batch == 1 && Nabla.Kernels.SparseInput<float>.Available) // 512-bit vectors, as on the project's machine
             Assert.True(whole.Network.Parameters[0].TransposedWrites > 5, "the transposed path was not taken");
+        if (net is not null && Nabla.Kernels.SparseBatch.Available)
+            Assert.True(whole.Network.Parameters[0].TransposedWrites > 0 && whole.Network.Parameters[2].TransposedWrites > 0, "the panel path was not taken");
         Assert.Equal(whole.Trainer.History.ToCsv(), second.Trainer.History.ToCsv());
     }
 
