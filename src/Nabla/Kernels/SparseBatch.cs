@@ -601,12 +601,13 @@ internal static unsafe class SparseBatch
         }
     }
 
-    // Two neighbouring lanes' rows of dWᵀ (inputs j and j + 1 of one block) over eight vectors of outputs: each sample's
-    // row of dZ loaded once for both, for the samples whose input is non-zero in either (x points at X[0, j]).
+    // Two neighbouring rows of dWᵀ (inputs j and j + 1) over eight vectors of outputs: each sample's row of dZ loaded once
+    // for both, for the samples whose input is non-zero in either (x points at X[0, j], dz at dZ[0, v]; bit i: sample i).
+    // The chains start at +0, or (start false) go on from the sums already in g and h.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows8x2(ulong first, ulong second, float* x, int k, float* dz, int stride, float* g, float* h)
+    private static void Rows8x2(ulong first, ulong second, float* x, int k, float* dz, int stride, float* g, float* h, bool start = true)
     {
-        Sums8 a = default, c = default;
+        Sums8 a = start ? default : Sums8.Load(g), c = start ? default : Sums8.Load(h);
         for (ulong samples = first | second; samples != 0; samples &= samples - 1)
         {
             int i = BitOperations.TrailingZeroCount(samples);
@@ -618,10 +619,10 @@ internal static unsafe class SparseBatch
     }
 
     // One row of dWᵀ over eight vectors of outputs: Σ over the samples set in `samples`, in order, of X[i, j]·dZ[i, :]
-    // (x points at X[0, j], dz at dZ[0, v]).
-    private static void Row8(ulong samples, float* x, int k, float* dz, int stride, float* g)
+    // (x points at X[0, j], dz at dZ[0, v]), from +0 or (start false) from the sums in g.
+    private static void Row8(ulong samples, float* x, int k, float* dz, int stride, float* g, bool start = true)
     {
-        Sums8 c = default;
+        Sums8 c = start ? default : Sums8.Load(g);
         for (; samples != 0; samples &= samples - 1)
         {
             int i = BitOperations.TrailingZeroCount(samples);
@@ -662,11 +663,12 @@ internal static unsafe class SparseBatch
                     for (int w = kc >> 6; w < Math.Min(words, (kc + KC) >> 6); w++)
                     {
                         bool start = w << 6 == kc;
+                        float* xc = x0 + (long)(w << 6) * k, d = dzp + (long)(w << 6) * Panel; // the chunk's first sample
                         int j = 0;
                         for (; j + 2 <= k; j += 2)
-                            RowsChunk2(c0[(long)j * words + w], c0[(long)(j + 1) * words + w], w << 6, x0 + j, k, dzp,
+                            Rows8x2(c0[(long)j * words + w], c0[(long)(j + 1) * words + w], xc + j, k, d, Panel,
                                 sums + (long)j * Panel, sums + (long)(j + 1) * Panel, start);
-                        if (j < k) RowChunk(c0[(long)j * words + w], w << 6, x0 + j, k, dzp, sums + (long)j * Panel, start);
+                        if (j < k) Row8(c0[(long)j * words + w], xc + j, k, d, Panel, sums + (long)j * Panel, start);
                     }
                     if (kc > 0) // C = C + block
                         for (long q = 0; q < (long)k * Panel; q += L)
@@ -678,34 +680,6 @@ internal static unsafe class SparseBatch
 
     /// <summary>The scratch <see cref="WeightGradientBlocked"/> needs for m samples and k inputs.</summary>
     public static int GradientScratch(int m, int k) => (m + (m > KC ? k : 0)) * Panel;
-
-    // Rows j and j + 1 of a panel's sums (x at X[0, j]) over the 64 samples from i0 set in either mask, dz the panel's
-    // columns of dZ [m, 128]: each sample's row loaded once for both; the chains start at +0 (start) or from the rows.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowsChunk2(ulong first, ulong second, int i0, float* x, int k, float* dz, float* g, float* h, bool start)
-    {
-        Sums8 a = start ? default : Sums8.Load(g), c = start ? default : Sums8.Load(h);
-        for (ulong samples = first | second; samples != 0; samples &= samples - 1)
-        {
-            int i = i0 + BitOperations.TrailingZeroCount(samples);
-            float* xi = x + (long)i * k;
-            Sums8.AddProducts(ref a, xi[0], ref c, xi[1], dz + (long)i * Panel);
-        }
-        a.Store(g);
-        c.Store(h);
-    }
-
-    // RowsChunk2 for an odd last input.
-    private static void RowChunk(ulong samples, int i0, float* x, int k, float* dz, float* g, bool start)
-    {
-        Sums8 c = start ? default : Sums8.Load(g);
-        for (; samples != 0; samples &= samples - 1)
-        {
-            int i = i0 + BitOperations.TrailingZeroCount(samples);
-            Sums8.AddProduct(ref c, x[(long)i * k], dz + (long)i * Panel);
-        }
-        c.Store(g);
-    }
 
     /// <summary>The forward or the weight gradient of one batch, split over threads by lanes (a power of two of them for the forward).</summary>
     internal sealed class Job : IParallelWork
