@@ -247,7 +247,7 @@ public static unsafe class Gemm
     /// dst[q·ldDst + r] = src[r·ld + q] for an 8×8 block of floats: eight row loads, three rounds of shuffles
     /// (pairs of elements, pairs of pairs, 128-bit halves), eight column stores.
     /// </summary>
-    private static void Transpose8x8(float* src, long ld, float* dst, long ldDst)
+    internal static void Transpose8x8(float* src, long ld, float* dst, long ldDst)
     {
         var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ld);
         var r2 = Avx.LoadVector256(src + 2 * ld); var r3 = Avx.LoadVector256(src + 3 * ld);

@@ -476,23 +476,50 @@ internal static unsafe class SparseBatch
         }
     }
 
-    /// <summary>Rows of Wᵀ per pass of <see cref="ForwardBlocked"/> (32 KB of a panel), and samples per chunk.</summary>
-    private const int KC = 256, Sub = 64, ChunkRows = 16;
+    /// <summary>
+    /// W in panels of 128 inputs from Wᵀ in panels of 128 outputs (<see cref="ToPanels"/>; both dimensions multiples of
+    /// 128): Wp = ToPanels(Wᵀ, inputs, outputs), the rows of W that dA = dZ·W reads when <see cref="ForwardBlocked"/>
+    /// skips dZ's zeros. Each 128 × 128 block transposed in 8 × 8 tiles in registers; the input panels [first, end) (a
+    /// thread's share). The naive reference is <see cref="FromPanels"/>, a transpose and <see cref="ToPanels"/> (tested).
+    /// </summary>
+    public static void TransposePanels(ReadOnlySpan<float> wtp, int outputs, int inputs, Span<float> wp, int first, int end)
+    {
+        if (outputs % Panel != 0 || inputs % Panel != 0 || wtp.Length < (long)outputs * inputs || wp.Length < (long)outputs * inputs
+            || first < 0 || end > inputs / Panel)
+            throw new ArgumentException("buffer too short");
+        fixed (float* src0 = wtp, dst0 = wp)
+            for (int pi = first; pi < end; pi++)
+                for (int po = 0; po < outputs / Panel; po++)
+                {
+                    // The block of outputs po·128.., inputs pi·128..: rows c (inputs) of 128 outputs r in Wᵀp, rows r of 128 inputs c in Wp.
+                    float* src = src0 + (long)po * inputs * Panel + (long)pi * Panel * Panel;
+                    float* dst = dst0 + (long)pi * outputs * Panel + (long)po * Panel * Panel;
+                    for (int c = 0; c < Panel; c += 8)
+                        for (int r = 0; r < Panel; r += 8)
+                            Gemm.Transpose8x8(src + c * Panel + r, Panel, dst + r * Panel + c, Panel);
+                }
+    }
+
+    /// <summary>
+    /// Rows of Wᵀ per pass of <see cref="ForwardBlocked"/> (32 KB of a panel), samples per chunk (a pass's rows serve the
+    /// chunk's 32 pairs from the first-level cache; chunks of 16 took 1.06× the time), and the threads' unit of samples.
+    /// </summary>
+    private const int KC = 256, Sub = 64, ChunkRows = 64, ShareRows = 16;
 
     /// <summary>
     /// Z = X·Wᵀ for any number of samples with the blocked kernel's bits (<see cref="Gemm"/> for more than 64 rows):
     /// every element a chain from 0 over each block of 256 inputs in order, each block's sum written (the first) or
     /// added to Z. Wᵀ in panels (<see cref="ToPanels"/>); masks from
-    /// <see cref="Pattern.AnalysePlain"/>; the samples [first, end) (a thread's share: a multiple of 16 from first).
-    /// Two samples at a time, over the inputs non-zero in either, 64 rows of Wᵀ per pass, 16 samples per chunk
-    /// (their partial sums between passes in <paramref name="scratch"/>, <see cref="BlockedScratch"/> floats).
+    /// <see cref="Pattern.AnalysePlain"/>; the samples [first, end) (a thread's share).
+    /// Two samples at a time, over the inputs non-zero in either, 64 rows of Wᵀ per pass, 64 samples per chunk
+    /// (their partial sums over a panel between passes in <paramref name="scratch"/>, <see cref="BlockedScratch"/> floats).
     /// </summary>
     public static void ForwardBlocked(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> wt, int outputs, Span<float> z,
         Span<float> scratch, int first, int end)
     {
         int m = pattern.Rows, k = pattern.Inputs, words = (k + 63) / 64, stride = Panel;
         if (!Fits(outputs, k) || wt.Length < (long)k * stride || z.Length < (long)m * outputs || x.Length < (long)m * k
-            || scratch.Length < BlockedScratch(outputs) || pattern.PlainMasks.Length < (long)m * words || first < 0 || end > m)
+            || scratch.Length < BlockedScratch || pattern.PlainMasks.Length < (long)m * words || first < 0 || end > m)
             throw new ArgumentException("buffer too short");
         fixed (float* x0 = x, w0 = wt, z0 = z, t0 = scratch)
         fixed (ulong* m0 = pattern.PlainMasks)
@@ -512,8 +539,8 @@ internal static unsafe class SparseBatch
                                 int j = Math.Min(i + 1, chunkEnd - 1); // a last, unpaired sample goes with itself
                                 ulong bits = m0[(long)i * words + (s0 >> 6)] | m0[(long)j * words + (s0 >> 6)];
                                 if (s1 - s0 < 64) bits &= (1UL << (s1 - s0)) - 1;
-                                float* acc = t0 + (long)(i - c) * outputs + v;
-                                Pair8(x0 + (long)i * k + s0, x0 + (long)j * k + s0, bits, w0 + (long)v * k + (long)s0 * stride, stride, acc, acc + outputs,
+                                float* acc = t0 + (long)(i - c) * Panel;
+                                Pair8(x0 + (long)i * k + s0, x0 + (long)j * k + s0, bits, w0 + (long)v * k + (long)s0 * stride, stride, acc, acc + Panel,
                                     firstPass, lastPass, kc == 0, z0 + (long)i * outputs + v, z0 + (long)j * outputs + v);
                             }
                         }
@@ -521,8 +548,8 @@ internal static unsafe class SparseBatch
             }
     }
 
-    /// <summary>The scratch <see cref="ForwardBlocked"/> needs: a chunk's partial sums.</summary>
-    public static int BlockedScratch(int outputs) => (ChunkRows + 1) * outputs;
+    /// <summary>The scratch <see cref="ForwardBlocked"/> needs: a chunk's partial sums over one panel (and a row for an unpaired sample).</summary>
+    public const int BlockedScratch = (ChunkRows + 1) * Panel;
 
     // Two samples over eight vectors of outputs and the rows of Wᵀ set in `bits` (x, y and w at the pass's first input):
     // the chains start at 0 (first pass of a block) or from the partial sums in accA, accB; the last pass of a block
@@ -681,7 +708,10 @@ internal static unsafe class SparseBatch
     /// <summary>The scratch <see cref="WeightGradientBlocked"/> needs for m samples and k inputs.</summary>
     public static int GradientScratch(int m, int k) => (m + (m > KC ? k : 0)) * Panel;
 
-    /// <summary>The forward or the weight gradient of one batch, split over threads by lanes (a power of two of them for the forward).</summary>
+    /// <summary>
+    /// The forward or the weight gradient of one batch, or the panels' transpose, split over threads: by lanes (a power of
+    /// two of them for the forward), chunks of samples, or panels.
+    /// </summary>
     internal sealed class Job : IParallelWork
     {
         [ThreadStatic] private static float[]? _scratch, _blockedScratch, _gradientScratch;
@@ -689,14 +719,16 @@ internal static unsafe class SparseBatch
         private Memory<float> _x, _w, _out, _dz;
         private float[] _roots = [];
         private int _outputs, _k;
-        private bool _gradient, _blocked;
+        private Work _work;
+
+        private enum Work { Lanes, LaneGradient, Panels, PanelGradient, Transpose }
 
         /// <summary>The threads the forward can use: a power of two, at most 16.</summary>
         public static int ForwardParts(int threads) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(threads, 1, L) + 1) / 2;
 
         public void Forward(Pattern pattern, Memory<float> x, Memory<float> wt, int outputs, Memory<float> z, int parts)
         {
-            (_pattern, _x, _w, _outputs, _out, _gradient, _k, _blocked) = (pattern, x, wt, outputs, z, false, pattern.Inputs, false);
+            (_pattern, _x, _w, _outputs, _out, _k, _work) = (pattern, x, wt, outputs, z, pattern.Inputs, Work.Lanes);
             if (parts <= 1)
             {
                 Lanes(pattern, x.Span, wt.Span, outputs, 0, L, Scratch(outputs), z.Span);
@@ -711,52 +743,78 @@ internal static unsafe class SparseBatch
 
         public void Gradient(Pattern pattern, Memory<float> x, Memory<float> dz, int outputs, Memory<float> dwt, int parts)
         {
-            (_pattern, _x, _dz, _outputs, _out, _gradient, _k, _blocked) = (pattern, x, dz, outputs, dwt, true, pattern.Inputs, false);
+            (_pattern, _x, _dz, _outputs, _out, _k, _work) = (pattern, x, dz, outputs, dwt, pattern.Inputs, Work.LaneGradient);
             WorkerPool.Run(this, parts);
         }
 
-        /// <summary><see cref="ForwardBlocked"/> over all samples, the threads sharing out chunks of 16.</summary>
+        /// <summary><see cref="ForwardBlocked"/> over all samples, the threads sharing out pieces of 16.</summary>
         public void ForwardPanels(Pattern pattern, Memory<float> x, Memory<float> wt, int outputs, Memory<float> z, int parts)
         {
-            (_pattern, _x, _w, _outputs, _out, _gradient, _k, _blocked) = (pattern, x, wt, outputs, z, false, pattern.Inputs, true);
-            WorkerPool.Run(this, Math.Max(1, Math.Min(parts, (pattern.Rows + ChunkRows - 1) / ChunkRows)));
+            (_pattern, _x, _w, _outputs, _out, _k, _work) = (pattern, x, wt, outputs, z, pattern.Inputs, Work.Panels);
+            WorkerPool.Run(this, Math.Max(1, Math.Min(parts, (pattern.Rows + ShareRows - 1) / ShareRows)));
         }
 
         /// <summary><see cref="WeightGradientBlocked"/> over all samples, the threads sharing out the panels.</summary>
         public void GradientPanels(Pattern pattern, Memory<float> x, Memory<float> dz, int outputs, Memory<float> dwtp, int parts)
         {
-            (_pattern, _x, _dz, _outputs, _out, _gradient, _k, _blocked) = (pattern, x, dz, outputs, dwtp, true, pattern.Inputs, true);
+            (_pattern, _x, _dz, _outputs, _out, _k, _work) = (pattern, x, dz, outputs, dwtp, pattern.Inputs, Work.PanelGradient);
             WorkerPool.Run(this, Math.Max(1, Math.Min(parts, outputs / Panel)));
+        }
+
+        /// <summary><see cref="TransposePanels"/>, the threads sharing out the input panels.</summary>
+        public void TransposePanels(Memory<float> wtp, int outputs, int inputs, Memory<float> wp, int parts)
+        {
+            (_w, _outputs, _k, _out, _work) = (wtp, outputs, inputs, wp, Work.Transpose);
+            WorkerPool.Run(this, Math.Max(1, Math.Min(parts, inputs / Panel)));
         }
 
         public void Run(int part, int parts)
         {
-            if (_blocked && _gradient)
+            switch (_work)
             {
-                int panels = _outputs / Panel, share = (panels + parts - 1) / parts;
-                int first = Math.Min(panels, part * share), end = Math.Min(panels, first + share);
-                int need = GradientScratch(_pattern.Rows, _k);
-                var scratch = _gradientScratch is { } g && g.Length >= need ? g : _gradientScratch = new float[need];
-                if (first < end) WeightGradientBlocked(_pattern, _x.Span, _dz.Span, _out.Span, _outputs, scratch, first, end);
-                return;
+                case Work.Transpose:
+                {
+                    var (first, end) = Share(_k / Panel, part, parts);
+                    if (first < end) SparseBatch.TransposePanels(_w.Span, _outputs, _k, _out.Span, first, end);
+                    return;
+                }
+                case Work.PanelGradient:
+                {
+                    var (first, end) = Share(_outputs / Panel, part, parts);
+                    int need = GradientScratch(_pattern.Rows, _k);
+                    var scratch = _gradientScratch is { } g && g.Length >= need ? g : _gradientScratch = new float[need];
+                    if (first < end) WeightGradientBlocked(_pattern, _x.Span, _dz.Span, _out.Span, _outputs, scratch, first, end);
+                    return;
+                }
+                case Work.Panels:
+                {
+                    int m = _pattern.Rows;
+                    var (first, end) = Share((m + ShareRows - 1) / ShareRows, part, parts);
+                    var scratch = _blockedScratch ??= new float[BlockedScratch];
+                    if (first < end) ForwardBlocked(_pattern, _x.Span, _w.Span, _outputs, _out.Span, scratch, first * ShareRows, Math.Min(m, end * ShareRows));
+                    return;
+                }
+                case Work.LaneGradient:
+                {
+                    // Lanes split as the forward splits them; the tail rows go with the last part.
+                    int lanes = L / parts, first = part * lanes, end = part == parts - 1 ? GradientPieces(_k) : first + lanes;
+                    WeightGradient(_pattern, _x.Span, _dz.Span, _out.Span, _outputs, first, end);
+                    return;
+                }
+                default:
+                {
+                    int count = L / parts, size = _pattern.Rows * _outputs;
+                    Lanes(_pattern, _x.Span, _w.Span, _outputs, part * count, count, Scratch(_outputs), _roots.AsSpan(part * size, size));
+                    return;
+                }
             }
-            if (_blocked)
-            {
-                int m = _pattern.Rows, chunks = (m + ChunkRows - 1) / ChunkRows, share = (chunks + parts - 1) / parts;
-                int first = Math.Min(m, part * share * ChunkRows), end = Math.Min(m, (part + 1) * share * ChunkRows);
-                var scratch = _blockedScratch is { } b && b.Length >= BlockedScratch(_outputs) ? b : _blockedScratch = new float[BlockedScratch(_outputs)];
-                if (first < end) ForwardBlocked(_pattern, _x.Span, _w.Span, _outputs, _out.Span, scratch, first, end);
-                return;
-            }
-            if (_gradient)
-            {
-                // Lanes split as the forward splits them; the tail rows go with the last part.
-                int lanes = L / parts, first = part * lanes, end = part == parts - 1 ? GradientPieces(_k) : first + lanes;
-                WeightGradient(_pattern, _x.Span, _dz.Span, _out.Span, _outputs, first, end);
-                return;
-            }
-            int count = L / parts, size = _pattern.Rows * _outputs;
-            Lanes(_pattern, _x.Span, _w.Span, _outputs, part * count, count, Scratch(_outputs), _roots.AsSpan(part * size, size));
+        }
+
+        // Part `part` of `parts` of n pieces: [first, end), in runs of ⌈n / parts⌉.
+        private static (int First, int End) Share(int n, int part, int parts)
+        {
+            int share = (n + parts - 1) / parts, first = Math.Min(n, part * share);
+            return (first, Math.Min(n, first + share));
         }
 
         private static float[] Scratch(int outputs) =>
