@@ -185,7 +185,7 @@ public class SparseBatchTests
                         Gemm.MatMulTransB(x, W, expected); // the blocked path (m > 64)
                         var pattern = new SparseBatch.Pattern();
                         pattern.AnalysePlain(x.Span, m, inputs);
-                        var scratch = new float[SparseBatch.BlockedScratch(outputs)];
+                        var scratch = new float[SparseBatch.BlockedScratch];
                         var z = new float[m * outputs];
                         SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 0, 48);  // two threads' shares
                         SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 48, m);
@@ -211,6 +211,54 @@ public class SparseBatchTests
                         cases++;
                     }
         Assert.Equal(2 * 5 * 3 * 4, cases);
+    }
+
+    /// <summary>
+    /// dA = dZ·W with dZ's zeros skipped: W's rows in panels of 128 inputs (<see cref="SparseBatch.TransposePanels"/>
+    /// from the forward's Wᵀ in panels, against its naive reference: out of panels, transposed, into panels) through the
+    /// forward's kernel — <see cref="Gemm.MatMul{T}"/>'s bits, every one, for depths under, at and over a block of 256,
+    /// densities from none to all zeros, and the work split as two threads split it.
+    /// </summary>
+    [Fact]
+    public void The_input_gradient_from_transposed_panels_gives_MatMuls_bits()
+    {
+        if (!PathAvailable()) return;
+        int cases = 0;
+        foreach (int inputs in new[] { 128, 384 })
+            foreach (int outputs in new[] { 128, 256, 640 })
+            {
+                var W = Sparse(outputs, inputs, 0, 7 * inputs + outputs); // [out, in]
+                var wtp = new float[inputs * outputs];
+                SparseBatch.ToPanels(W.Span, outputs, inputs, wtp);
+                var wt = new float[inputs * outputs]; // Wᵀ [in, out]
+                for (int r = 0; r < outputs; r++)
+                    for (int j = 0; j < inputs; j++) wt[j * outputs + r] = W[r, j];
+                var expectedPanels = new float[inputs * outputs];
+                SparseBatch.ToPanels(wt, inputs, outputs, expectedPanels);
+                var wp = new float[inputs * outputs];
+                int panels = inputs / SparseBatch.Panel;
+                SparseBatch.TransposePanels(wtp, outputs, inputs, wp, 0, panels / 2);
+                SparseBatch.TransposePanels(wtp, outputs, inputs, wp, panels / 2, panels);
+                Assert.True(expectedPanels.AsSpan().SequenceEqual(wp), $"in={inputs} out={outputs}: transposed panels differ from the reference");
+                foreach (int m in new[] { 65, 257, 600 })
+                    foreach (double zeros in new[] { 0, 0.5, 0.9, 1 })
+                    {
+                        string label = $"in={inputs} out={outputs} m={m} zeros={zeros}";
+                        var dZ = Sparse(m, outputs, zeros, 31 * m + outputs);
+                        Assert.True(Gemm.PanelsMatchMatMul<float>(m, outputs, inputs));
+                        var expected = new Matrix<float>(m, inputs);
+                        Gemm.MatMul(dZ, W, expected);
+                        var pattern = new SparseBatch.Pattern();
+                        pattern.AnalysePlain(dZ.Span, m, outputs);
+                        var dA = new float[m * inputs];
+                        var scratch = new float[SparseBatch.BlockedScratch];
+                        SparseBatch.ForwardBlocked(pattern, dZ.Span, wp, inputs, dA, scratch, 0, 48);
+                        SparseBatch.ForwardBlocked(pattern, dZ.Span, wp, inputs, dA, scratch, 48, m);
+                        Assert.True(expected.Span.SequenceEqual(dA), $"{label}: dA not MatMul's bits");
+                        cases++;
+                    }
+            }
+        Assert.Equal(2 * 3 * 3 * 4, cases);
     }
 
     /// <summary>
@@ -332,6 +380,7 @@ public class SparseBatchTests
         var outputs = new float[2][];
         int[] heldSteps = new int[2]; // steps with layer 0's gradient held (either layout) and layer 2's held in panels
         bool heldAfterRead = false;
+        int sparseInputGradients = 0;
         WithTwins((threads, run) =>
         {
             if (run == 0)
@@ -361,10 +410,15 @@ public class SparseBatchTests
             }
             outputs[run] = nets[run].Forward(Rows(X, 3, 100)).Span.ToArray();
             velocities[run].AddRange(optimizer.State.Select(s => s.Buffer.Span.ToArray()));
-            if (run == 0) return;
+            if (run == 0)
+            {
+                sparseInputGradients = ((Linear<float>)nets[0].Layers[2]).SparseInputGradients;
+                return;
+            }
             // Layer 2 needs dA, so at 32 samples it goes dense and then rests (W brought back after a short spell).
             Assert.True(heldSteps[0] == 12 && heldSteps[1] >= 8, $"{threads} thread(s): the sparse paths were taken at {heldSteps[0]} and {heldSteps[1]} of 12 steps");
             Assert.True(heldAfterRead, $"{threads} thread(s): the panel path was not taken up again after the velocity was read");
+            Assert.True(sparseInputGradients >= 8, $"{threads} thread(s): layer 2's dA skipped dZ's zeros at {sparseInputGradients} of 12 steps");
             Assert.True(outputs[0].AsSpan().SequenceEqual(outputs[1]), $"{threads} thread(s): outputs differ");
             for (int i = 0; i < nets[0].Parameters.Count; i++)
                 Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{threads} thread(s): {nets[0].Parameters[i].Name} differs");
