@@ -175,7 +175,8 @@ internal static unsafe class SparseBatch
 
         /// <summary>
         /// For <see cref="WeightGradientBlocked"/>: per input j, a bit per sample (bit i mod 64 of word i / 64: X[i, j] ≠ 0),
-        /// [k, <see cref="SampleWords"/>] 64-bit words — the samples whose terms a row of dWᵀ adds up. Any m.
+        /// [k, <see cref="SampleWords"/>] 64-bit words — the samples whose terms a row of dWᵀ adds up. Any m. Then the
+        /// pairs of inputs whose rows go through the registers together (<see cref="InputOrder"/>).
         /// </summary>
         public void AnalyseColumns(ReadOnlySpan<float> x, int m, int k)
         {
@@ -217,6 +218,73 @@ internal static unsafe class SparseBatch
                     }
                 }
             }
+            PairInputs();
+        }
+
+        private int[] _order = [], _counts = [];
+
+        /// <summary>
+        /// The inputs in the order <see cref="WeightGradientBlocked"/> pairs them: (order[0], order[1]), (order[2], order[3]), …,
+        /// the last alone when k is odd; a permutation of each block of 16 inputs. A pair's two rows of dWᵀ visit the samples
+        /// where either input is non-zero, so the pairs should overlap: neighbouring pixels do (a pair of FashionMNIST pixels
+        /// visits 56% of the images, each pixel 50%), a ReLU's neighbouring units are independent (78% for 53% in W4's second
+        /// layer). For independent inputs, sorted by how many samples they are non-zero in and paired in that order visit the
+        /// fewest (Σ (1 − p)(1 − p') is largest with the largest together): 66% there, 66.8% sorting each block of 16 alone,
+        /// which keeps a pair's rows of X and dWᵀ near each other. Each block takes its neighbours or its sorted order,
+        /// whichever visits fewer samples. The pairing changes no bit: each row of dWᵀ is its own chain over the samples in order.
+        /// </summary>
+        internal ReadOnlySpan<int> InputOrder => _order.AsSpan(0, Inputs);
+
+        /// <summary>Blocks of 16 inputs whose <see cref="InputOrder"/> is sorted by density, not neighbours.</summary>
+        public int SortedBlocks { get; private set; }
+
+        /// <summary>Sample visits of the pairs in <see cref="InputOrder"/> (Σ over pairs of the samples non-zero in either).</summary>
+        public long PairSamples { get; private set; }
+
+        // Σ over the pairs of `order` of the samples non-zero in either (the last alone when the count is odd).
+        private static long Visits(ulong* c0, int words, ReadOnlySpan<int> order)
+        {
+            long visits = 0;
+            for (int q = 0; q < order.Length; q += 2)
+            {
+                ulong* a = c0 + (long)order[q] * words, b = c0 + (long)order[Math.Min(q + 1, order.Length - 1)] * words;
+                for (int g = 0; g < words; g++) visits += BitOperations.PopCount(a[g] | b[g]);
+            }
+            return visits;
+        }
+
+        private void PairInputs()
+        {
+            int k = Inputs, words = SampleWords;
+            if (_order.Length < k) (_order, _counts) = (new int[k], new int[k]);
+            long visits = 0;
+            int sortedBlocks = 0;
+            Span<int> sorted = stackalloc int[L];
+            fixed (ulong* c0 = _columns)
+                for (int b = 0; b < k; b += L)
+                {
+                    int n = Math.Min(L, k - b);
+                    var order = _order.AsSpan(b, n);
+                    for (int q = 0; q < n; q++)
+                    {
+                        int j = b + q, count = 0;
+                        for (int g = 0; g < words; g++) count += BitOperations.PopCount(c0[(long)j * words + g]);
+                        _counts[j] = count;
+                        // Insertion sort by count, stable: j after the inputs of its count already placed.
+                        int at = q;
+                        while (at > 0 && _counts[sorted[at - 1]] > count) { sorted[at] = sorted[at - 1]; at--; }
+                        sorted[at] = j;
+                        order[q] = j;
+                    }
+                    long neighbours = Visits(c0, words, order), bySize = Visits(c0, words, sorted[..n]);
+                    if (bySize < neighbours)
+                    {
+                        sorted[..n].CopyTo(order);
+                        sortedBlocks++;
+                    }
+                    visits += Math.Min(neighbours, bySize);
+                }
+            (PairSamples, SortedBlocks) = (visits, sortedBlocks);
         }
 
         /// <summary>64-bit words per input in <see cref="ColumnMasks"/>.</summary>
@@ -608,7 +676,7 @@ internal static unsafe class SparseBatch
                 {
                     int l = first;
                     for (; l + 2 <= lanes; l += 2)
-                        Rows8x2(t0[b * L + l], t0[b * L + l + 1], x0 + b * L + l, k, d0 + v, stride,
+                        Rows8x2(t0[b * L + l], t0[b * L + l + 1], x0 + b * L + l, x0 + b * L + l + 1, k, d0 + v, stride,
                             g0 + ((long)l * nb + b) * stride + v, g0 + ((long)(l + 1) * nb + b) * stride + v);
                     if (l < lanes)
                         Row8(t0[b * L + l], x0 + b * L + l, k, d0 + v, stride, g0 + ((long)l * nb + b) * stride + v);
@@ -628,18 +696,18 @@ internal static unsafe class SparseBatch
         }
     }
 
-    // Two neighbouring rows of dWᵀ (inputs j and j + 1) over eight vectors of outputs: each sample's row of dZ loaded once
-    // for both, for the samples whose input is non-zero in either (x points at X[0, j], dz at dZ[0, v]; bit i: sample i).
+    // Two rows of dWᵀ (inputs j and h: neighbours, or paired by InputOrder) over eight vectors of outputs: each sample's row
+    // of dZ loaded once for both, for the samples whose input is non-zero in either (x, y point at X[0, j], X[0, h], dz at
+    // dZ[0, v]; bit i: sample i).
     // The chains start at +0, or (start false) go on from the sums already in g and h.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows8x2(ulong first, ulong second, float* x, int k, float* dz, int stride, float* g, float* h, bool start = true)
+    private static void Rows8x2(ulong first, ulong second, float* x, float* y, int k, float* dz, int stride, float* g, float* h, bool start = true)
     {
         Sums8 a = start ? default : Sums8.Load(g), c = start ? default : Sums8.Load(h);
         for (ulong samples = first | second; samples != 0; samples &= samples - 1)
         {
             int i = BitOperations.TrailingZeroCount(samples);
-            float* xi = x + (long)i * k;
-            Sums8.AddProducts(ref a, xi[0], ref c, xi[1], dz + (long)i * stride);
+            Sums8.AddProducts(ref a, x[(long)i * k], ref c, y[(long)i * k], dz + (long)i * stride);
         }
         a.Store(g);
         c.Store(h);
@@ -677,6 +745,7 @@ internal static unsafe class SparseBatch
             throw new ArgumentException("buffer too short");
         fixed (float* x0 = x, d0 = dz, g0 = dwtp, s0 = scratch)
         fixed (ulong* c0 = pattern.ColumnMasks)
+        fixed (int* order = pattern.InputOrder)
         {
             float* dzp = s0, block = s0 + (long)m * Panel; // dZ's panel [m, 128]; a later block's sums [k, 128]
             for (int p = first; p < end; p++)
@@ -691,11 +760,14 @@ internal static unsafe class SparseBatch
                     {
                         bool start = w << 6 == kc;
                         float* xc = x0 + (long)(w << 6) * k, d = dzp + (long)(w << 6) * Panel; // the chunk's first sample
-                        int j = 0;
-                        for (; j + 2 <= k; j += 2)
-                            Rows8x2(c0[(long)j * words + w], c0[(long)(j + 1) * words + w], xc + j, k, d, Panel,
-                                sums + (long)j * Panel, sums + (long)(j + 1) * Panel, start);
-                        if (j < k) Row8(c0[(long)j * words + w], xc + j, k, d, Panel, sums + (long)j * Panel, start);
+                        int q = 0;
+                        for (; q + 2 <= k; q += 2)
+                        {
+                            int j = order[q], h = order[q + 1];
+                            Rows8x2(c0[(long)j * words + w], c0[(long)h * words + w], xc + j, xc + h, k, d, Panel,
+                                sums + (long)j * Panel, sums + (long)h * Panel, start);
+                        }
+                        if (q < k) Row8(c0[(long)order[q] * words + w], xc + order[q], k, d, Panel, sums + (long)order[q] * Panel, start);
                     }
                     if (kc > 0) // C = C + block
                         for (long q = 0; q < (long)k * Panel; q += L)

@@ -214,6 +214,56 @@ public class SparseBatchTests
     }
 
     /// <summary>
+    /// The weight gradient's pairs of inputs: independent inputs of unequal densities (ReLU units) are paired by density
+    /// within each block of 16, visiting fewer samples than neighbours; inputs that are non-zero together in neighbouring
+    /// pairs (pixels) keep their neighbours. Either way the blocked kernel's bits, for an odd k too.
+    /// </summary>
+    [Fact]
+    public void The_weight_gradient_pairs_inputs_by_density_where_it_visits_fewer_samples()
+    {
+        if (!PathAvailable()) return;
+        const int m = 300, outputs = 256;
+        foreach (bool twins in new[] { false, true })
+            foreach (int inputs in new[] { 256, 201 })
+            {
+                string label = $"{(twins ? "neighbours alike" : "independent")}, in={inputs}";
+                var rng = new Rng((ulong)inputs + (twins ? 1UL : 0UL));
+                var x = new Matrix<float>(m, inputs);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < inputs; j++)
+                    {
+                        double on = 0.1 + 0.8 * (j * 37 % 16) / 15.0; // densities 10–90%, mixed within each block of 16
+                        bool nonZero = twins && j % 2 == 1 ? x[i, j - 1] != 0 : rng.NextDouble() < on;
+                        x[i, j] = nonZero ? (float)(rng.NextDouble() * 2 - 1) : 0f;
+                    }
+                var dZ = Sparse(m, outputs, 0.3, inputs);
+                var pattern = new SparseBatch.Pattern();
+                pattern.AnalyseColumns(x.Span, m, inputs);
+                int blocks = (inputs + 15) / 16;
+                var order = pattern.InputOrder.ToArray();
+                Assert.Equal(Enumerable.Range(0, inputs), order.Order()); // a permutation
+                for (int q = 0; q < inputs; q++) Assert.Equal(q / 16, order[q] / 16); // within its block of 16
+                long neighbours = 0;
+                for (int j = 0; j < inputs; j += 2)
+                    for (int i = 0; i < m; i++)
+                        if (x[i, j] != 0 || x[i, Math.Min(j + 1, inputs - 1)] != 0) neighbours++;
+                if (twins) Assert.True(pattern.SortedBlocks == 0 && pattern.PairSamples == neighbours, $"{label}: {pattern.SortedBlocks} blocks sorted");
+                else Assert.True(pattern.SortedBlocks >= blocks - 1 && pattern.PairSamples < 0.95 * neighbours,
+                    $"{label}: {pattern.SortedBlocks} of {blocks} blocks sorted, {pattern.PairSamples} visits against {neighbours}");
+
+                var expected = new Matrix<float>(outputs, inputs);
+                Gemm.MatMulTransA(dZ, x, expected);
+                var dwtp = new float[inputs * outputs];
+                var scratch = new float[SparseBatch.GradientScratch(m, inputs)];
+                SparseBatch.WeightGradientBlocked(pattern, x.Span, dZ.Span, dwtp, outputs, scratch, 0, 1);
+                SparseBatch.WeightGradientBlocked(pattern, x.Span, dZ.Span, dwtp, outputs, scratch, 1, 2);
+                var dW = new float[inputs * outputs];
+                SparseBatch.FromPanels(dwtp, outputs, inputs, dW);
+                Assert.True(expected.Span.SequenceEqual(dW), $"{label}: weight gradient not the blocked kernel's bits");
+            }
+    }
+
+    /// <summary>
     /// dA = dZ·W with dZ's zeros skipped: W's rows in panels of 128 inputs (<see cref="SparseBatch.TransposePanels"/>
     /// from the forward's Wᵀ in panels, against its naive reference: out of panels, transposed, into panels) through the
     /// forward's kernel — <see cref="Gemm.MatMul{T}"/>'s bits, every one, for depths under, at and over a block of 256,
