@@ -225,11 +225,12 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         return dA;
     }
 
-    // dA = dZ W over the outputs where dZ is non-zero (a ReLU's zeros), W held in panels of 128 outputs: its rows are
-    // transposed into panels of 128 inputs (Wp, the layout the forward reads Wᵀ in), and the forward's kernel
-    // (SparseBatch.ForwardBlocked) takes dZ·W as X·Wᵀ — the blocked product's bits, as MatMulPanels gives them.
-    // Measured at W4's second layer ([256, 1024]·[1024, 1024], dZ 48% non-zero, a pair reads 63% of the rows): 3.9 ms
-    // against the dense 5.3, the transpose 0.4. False: dZ is too dense for it to pay, or the shapes do not fit.
+    // dA[i, :] = Σ_{j: dZ[i,j] ≠ 0} dZ[i, j] W[j, :] when dZ is mostly zeros (a ReLU's backward), W held in panels of 128
+    // outputs: the panels are transposed into W's rows in panels of 128 inputs (Wp, the layout the forward reads Wᵀ in;
+    // rewritten at every backward, as W changes at every step), and the forward's kernel (SparseBatch.ForwardBlocked)
+    // takes dZ·W as X·Wᵀ — the blocked product's bits, as MatMulPanels gives them. Measured at W4's second layer
+    // ([256, 1024]·[1024, 1024], dZ half zeros, a pair reads 63% of the rows): 3.7–3.9 ms against the dense 5.3, the
+    // transpose 0.35 (bench/NOTES.md step 32). False: dZ is too dense for it to pay, or the shapes do not fit.
     private SparseBatch.Pattern? _dzPattern;
 
     /// <summary>How many backward passes took <see cref="InputGradientSparse"/> (for tests).</summary>

@@ -264,6 +264,56 @@ public class SparseBatchTests
     }
 
     /// <summary>
+    /// The forward's pairs of samples: samples of unequal densities are paired by density within each block of 16, reading
+    /// fewer rows than in batch order, samples alike in neighbouring pairs keep their neighbours; the blocked kernel's bits
+    /// either way, with an odd number of samples and the work split as two threads split it.
+    /// </summary>
+    [Fact]
+    public void The_forward_pairs_samples_by_density_where_it_reads_fewer_rows()
+    {
+        if (!PathAvailable()) return;
+        const int inputs = 300, outputs = 256;
+        foreach (bool twins in new[] { false, true })
+            foreach (int m in new[] { 256, 201 })
+            {
+                string label = $"{(twins ? "neighbours alike" : "unequal")}, m={m}";
+                var rng = new Rng((ulong)m + (twins ? 1UL : 0UL));
+                var x = new Matrix<float>(m, inputs);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < inputs; j++)
+                    {
+                        double on = 0.1 + 0.8 * (i * 37 % 16) / 15.0; // densities 10–90%, mixed within each block of 16
+                        bool nonZero = twins && i % 2 == 1 ? x[i - 1, j] != 0 : rng.NextDouble() < on;
+                        x[i, j] = nonZero ? (float)(rng.NextDouble() * 2 - 1) : 0f;
+                    }
+                var W = Sparse(outputs, inputs, 0, m);
+                var pattern = new SparseBatch.Pattern();
+                pattern.AnalysePlain(x.Span, m, inputs);
+                var order = pattern.SampleOrder.ToArray();
+                Assert.Equal(Enumerable.Range(0, m), order.Order());
+                for (int q = 0; q < m; q++) Assert.Equal(q / 16, order[q] / 16);
+                long neighbours = 0;
+                for (int i = 0; i < m; i += 2)
+                    for (int j = 0; j < inputs; j++)
+                        if (x[i, j] != 0 || x[Math.Min(i + 1, m - 1), j] != 0) neighbours++;
+                int blocks = (m + 15) / 16;
+                if (twins) Assert.True(pattern.SortedSampleBlocks == 0 && pattern.PairRows == neighbours, $"{label}: {pattern.SortedSampleBlocks} blocks sorted");
+                else Assert.True(pattern.SortedSampleBlocks >= blocks - 1 && pattern.PairRows < 0.95 * neighbours,
+                    $"{label}: {pattern.SortedSampleBlocks} of {blocks} blocks sorted, {pattern.PairRows} rows against {neighbours}");
+
+                var expected = new Matrix<float>(m, outputs);
+                Gemm.MatMulTransB(x, W, expected);
+                var wtp = new float[inputs * outputs];
+                SparseBatch.ToPanels(W.Span, outputs, inputs, wtp);
+                var z = new float[m * outputs];
+                var scratch = new float[SparseBatch.BlockedScratch];
+                SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 0, 48);
+                SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 48, m);
+                Assert.True(expected.Span.SequenceEqual(z), $"{label}: forward not the blocked kernel's bits");
+            }
+    }
+
+    /// <summary>
     /// dA = dZ·W with dZ's zeros skipped: W's rows in panels of 128 inputs (<see cref="SparseBatch.TransposePanels"/>
     /// from the forward's Wᵀ in panels, against its naive reference: out of panels, transposed, into panels) through the
     /// forward's kernel — <see cref="Gemm.MatMul{T}"/>'s bits, every one, for depths under, at and over a block of 256,
