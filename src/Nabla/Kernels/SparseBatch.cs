@@ -149,8 +149,9 @@ internal static unsafe class SparseBatch
         /// <summary>
         /// For <see cref="ForwardBlocked"/>: the samples in the order it pairs them, (order[0], order[1]), …, a permutation
         /// of each block of 16 samples — neighbours, or sorted by their number of non-zero inputs where that reads fewer
-        /// rows (<see cref="InputOrder"/>'s rule): images of unequal ink pair better by it (W4's pixels: a pair reads 62.4%
-        /// of the rows sorted over 256 images against 66.8% in batch order). Changes no bit: each sample is its own sum.
+        /// rows (<see cref="InputOrder"/>'s rule): images of unequal ink pair better by it (a batch of 256 FashionMNIST images:
+        /// a pair reads 63.9% of the rows sorted within blocks of 16, 67.9% in batch order). Changes no bit: each sample is
+        /// its own sum.
         /// </summary>
         internal ReadOnlySpan<int> SampleOrder => _sampleOrder.AsSpan(0, Rows);
 
