@@ -56,20 +56,30 @@ public sealed class Dataset
 
     public ReadOnlySpan<byte> ByteRow(int i) => _bytes.AsSpan(i * Features, Features);
 
-    /// <summary>Asks the processor to start fetching sample <paramref name="i"/> into cache (a hint; no effect where unsupported).</summary>
-    public unsafe void Prefetch(int i)
+    /// <summary>
+    /// Asks the processor to start fetching sample <paramref name="i"/> into cache: the first level, or with
+    /// <paramref name="secondLevel"/> the second only, for a row wanted later (a hint; no effect where unsupported).
+    /// </summary>
+    public unsafe void Prefetch(int i, bool secondLevel = false)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || Features == 0) return;
         if (_bytes is not null)
         {
             fixed (byte* row = &_bytes[i * Features])
-                for (int offset = 0; offset < Features; offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + offset);
+                Prefetch(row, Features, secondLevel);
         }
         else if (_floats is not null)
         {
             fixed (float* row = &_floats[i * Features])
-                for (int offset = 0; offset < Features; offset += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + offset);
+                Prefetch((byte*)row, Features * sizeof(float), secondLevel);
         }
+    }
+
+    private static unsafe void Prefetch(byte* row, int bytes, bool secondLevel)
+    {
+        for (int offset = 0; offset < bytes; offset += 64)
+            if (secondLevel) System.Runtime.Intrinsics.X86.Sse.Prefetch1(row + offset);
+            else System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + offset);
     }
 
     public ReadOnlySpan<float> FloatRow(int i) => _floats.AsSpan(i * Features, Features);
