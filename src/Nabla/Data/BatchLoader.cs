@@ -22,6 +22,7 @@ public sealed class BatchLoader<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly int[] _order;
     private readonly Matrix<T> _x, _y;
     private int _position;
+    private const int AheadBytes = 256 << 10;
 
     public BatchLoader(Dataset data, int batchSize, Normalization normalization, int targetWidth, Rng? shuffle, bool dropLast = false)
     {
@@ -88,10 +89,13 @@ public sealed class BatchLoader<T> where T : unmanaged, IFloatingPointIeee754<T>
             else _y[r, labels[i]] = T.One;
         }
         _position += n;
-        // The rest of the next batch's rows (the loop above asked for its first four), into the second-level cache while
-        // the step computes on this one (W3: the loader's 0.0096 s/epoch → 0.0065, bench/NOTES.md step 33). Not across
-        // an epoch's end, which reshuffles the order.
-        for (int q = _position + 4; q < Math.Min(_position + BatchSize, end); q++) _data.Prefetch(_order[q], secondLevel: true);
+        // Shuffled rows: the rest of the next batch's (the loop above asked for its first four), into the second-level cache
+        // while the step computes on this one (W3: the loader's 0.0096 s/epoch → 0.0065, bench/NOTES.md step 33), up to
+        // 256 KB of them so as not to push the step's own data out. Rows in order need no asking (the hardware follows
+        // them); nor do those across an epoch's end, which reshuffles the order.
+        if (_shuffle is null) return;
+        int ahead = Math.Min(BatchSize, AheadBytes / Math.Max(1, _data.RowBytes));
+        for (int q = _position + 4; q < Math.Min(_position + ahead, end); q++) _data.Prefetch(_order[q], secondLevel: true);
     }
 
     /// <summary>The shuffle state and position, for checkpoints.</summary>

@@ -56,6 +56,9 @@ public sealed class Dataset
 
     public ReadOnlySpan<byte> ByteRow(int i) => _bytes.AsSpan(i * Features, Features);
 
+    /// <summary>Bytes per sample as stored (one per feature for 8-bit samples, four for float32).</summary>
+    public int RowBytes => _bytes is not null ? Features : Features * sizeof(float);
+
     /// <summary>
     /// Asks the processor to start fetching sample <paramref name="i"/> into cache: the first level, or with
     /// <paramref name="secondLevel"/> the second only, for a row wanted later (a hint; no effect where unsupported).
