@@ -213,6 +213,44 @@ public class SparseBatchTests
         Assert.Equal(2 * 5 * 3 * 4, cases);
     }
 
+    // Units — samples (x's rows) or inputs (its columns) — of densities 10–90% mixed within each block of 16, or, with twins,
+    // each odd unit non-zero exactly where the one before it is; and the non-zeros a pair of neighbouring units visits.
+    private static (Matrix<float> X, long Neighbours) UnequalUnits(int rows, int cols, bool unitsAreRows, bool twins, ulong seed)
+    {
+        var rng = new Rng(seed + (twins ? 1UL : 0UL));
+        var x = new Matrix<float>(rows, cols);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+            {
+                int unit = unitsAreRows ? i : j;
+                bool nonZero = twins && unit % 2 == 1 ? (unitsAreRows ? x[i - 1, j] : x[i, j - 1]) != 0
+                    : rng.NextDouble() < 0.1 + 0.8 * (unit * 37 % 16) / 15.0;
+                x[i, j] = nonZero ? (float)(rng.NextDouble() * 2 - 1) : 0f;
+            }
+        int units = unitsAreRows ? rows : cols, others = unitsAreRows ? cols : rows;
+        long neighbours = 0;
+        for (int u = 0; u < units; u += 2)
+            for (int o = 0; o < others; o++)
+            {
+                int v = Math.Min(u + 1, units - 1);
+                if ((unitsAreRows ? x[u, o] : x[o, u]) != 0 || (unitsAreRows ? x[v, o] : x[o, v]) != 0) neighbours++;
+            }
+        return (x, neighbours);
+    }
+
+    // A pairing order is a permutation of each block of 16; unequal units are sorted (all blocks but perhaps a short last
+    // one) and visit fewer non-zeros than neighbours would; twins keep their neighbours.
+    private static void AssertPairing(string label, ReadOnlySpan<int> order, int sortedBlocks, long visits, long neighbours, bool twins)
+    {
+        var units = order.ToArray();
+        Assert.Equal(Enumerable.Range(0, units.Length), units.Order());
+        for (int q = 0; q < units.Length; q++) Assert.Equal(q / 16, units[q] / 16);
+        int blocks = (units.Length + 15) / 16;
+        if (twins) Assert.True(sortedBlocks == 0 && visits == neighbours, $"{label}: {sortedBlocks} blocks sorted");
+        else Assert.True(sortedBlocks >= blocks - 1 && visits < 0.95 * neighbours,
+            $"{label}: {sortedBlocks} of {blocks} blocks sorted, {visits} visits against {neighbours}");
+    }
+
     /// <summary>
     /// The weight gradient's pairs of inputs: independent inputs of unequal densities (ReLU units) are paired by density
     /// within each block of 16, visiting fewer samples than neighbours; inputs that are non-zero together in neighbouring
@@ -227,29 +265,11 @@ public class SparseBatchTests
             foreach (int inputs in new[] { 256, 201 })
             {
                 string label = $"{(twins ? "neighbours alike" : "independent")}, in={inputs}";
-                var rng = new Rng((ulong)inputs + (twins ? 1UL : 0UL));
-                var x = new Matrix<float>(m, inputs);
-                for (int i = 0; i < m; i++)
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double on = 0.1 + 0.8 * (j * 37 % 16) / 15.0; // densities 10–90%, mixed within each block of 16
-                        bool nonZero = twins && j % 2 == 1 ? x[i, j - 1] != 0 : rng.NextDouble() < on;
-                        x[i, j] = nonZero ? (float)(rng.NextDouble() * 2 - 1) : 0f;
-                    }
+                var (x, neighbours) = UnequalUnits(m, inputs, unitsAreRows: false, twins, (ulong)inputs);
                 var dZ = Sparse(m, outputs, 0.3, inputs);
                 var pattern = new SparseBatch.Pattern();
                 pattern.AnalyseColumns(x.Span, m, inputs);
-                int blocks = (inputs + 15) / 16;
-                var order = pattern.InputOrder.ToArray();
-                Assert.Equal(Enumerable.Range(0, inputs), order.Order()); // a permutation
-                for (int q = 0; q < inputs; q++) Assert.Equal(q / 16, order[q] / 16); // within its block of 16
-                long neighbours = 0;
-                for (int j = 0; j < inputs; j += 2)
-                    for (int i = 0; i < m; i++)
-                        if (x[i, j] != 0 || x[i, Math.Min(j + 1, inputs - 1)] != 0) neighbours++;
-                if (twins) Assert.True(pattern.SortedBlocks == 0 && pattern.PairSamples == neighbours, $"{label}: {pattern.SortedBlocks} blocks sorted");
-                else Assert.True(pattern.SortedBlocks >= blocks - 1 && pattern.PairSamples < 0.95 * neighbours,
-                    $"{label}: {pattern.SortedBlocks} of {blocks} blocks sorted, {pattern.PairSamples} visits against {neighbours}");
+                AssertPairing(label, pattern.InputOrder, pattern.SortedBlocks, pattern.PairSamples, neighbours, twins);
 
                 var expected = new Matrix<float>(outputs, inputs);
                 Gemm.MatMulTransA(dZ, x, expected);
@@ -277,29 +297,11 @@ public class SparseBatchTests
             foreach (int m in new[] { 256, 201 })
             {
                 string label = $"{(twins ? "neighbours alike" : "unequal")}, m={m}";
-                var rng = new Rng((ulong)m + (twins ? 1UL : 0UL));
-                var x = new Matrix<float>(m, inputs);
-                for (int i = 0; i < m; i++)
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double on = 0.1 + 0.8 * (i * 37 % 16) / 15.0; // densities 10–90%, mixed within each block of 16
-                        bool nonZero = twins && i % 2 == 1 ? x[i - 1, j] != 0 : rng.NextDouble() < on;
-                        x[i, j] = nonZero ? (float)(rng.NextDouble() * 2 - 1) : 0f;
-                    }
+                var (x, neighbours) = UnequalUnits(m, inputs, unitsAreRows: true, twins, (ulong)m);
                 var W = Sparse(outputs, inputs, 0, m);
                 var pattern = new SparseBatch.Pattern();
                 pattern.AnalysePlain(x.Span, m, inputs);
-                var order = pattern.SampleOrder.ToArray();
-                Assert.Equal(Enumerable.Range(0, m), order.Order());
-                for (int q = 0; q < m; q++) Assert.Equal(q / 16, order[q] / 16);
-                long neighbours = 0;
-                for (int i = 0; i < m; i += 2)
-                    for (int j = 0; j < inputs; j++)
-                        if (x[i, j] != 0 || x[Math.Min(i + 1, m - 1), j] != 0) neighbours++;
-                int blocks = (m + 15) / 16;
-                if (twins) Assert.True(pattern.SortedSampleBlocks == 0 && pattern.PairRows == neighbours, $"{label}: {pattern.SortedSampleBlocks} blocks sorted");
-                else Assert.True(pattern.SortedSampleBlocks >= blocks - 1 && pattern.PairRows < 0.95 * neighbours,
-                    $"{label}: {pattern.SortedSampleBlocks} of {blocks} blocks sorted, {pattern.PairRows} rows against {neighbours}");
+                AssertPairing(label, pattern.SampleOrder, pattern.SortedSampleBlocks, pattern.PairRows, neighbours, twins);
 
                 var expected = new Matrix<float>(m, outputs);
                 Gemm.MatMulTransB(x, W, expected);
