@@ -34,7 +34,8 @@ public sealed class SoftmaxCrossEntropy<T> : Loss<T> where T : unmanaged, IFloat
         // checked over 10⁶ values a width, 4 to 40, with and without AVX-512 and AVX2), not for double, whose vectors
         // with an out-of-range lane (e^−∞, say) go through the scalar function whole. So float rows of 4 or more only.
         // Wide rows (hundreds of classes) go through the same plain loops; sending rows of 16 or more back to the calls
-        // made W3's forward slower as JIT-tiered code (0.0121–0.0127 → 0.0130–0.0142 s/epoch; equal with tiering off).
+        // made W3's forward slower as JIT-tiered code (0.0121–0.0127 → 0.0130–0.0150 s/epoch; about equal with tiering
+        // off; bench/NOTES.md step 34).
         bool vectorRows = typeof(T) == typeof(float) && z.Cols >= Vector128<T>.Count;
         for (int r = 0; r < z.Rows; r++)
         {
