@@ -23,8 +23,9 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     // One sample at a time, mostly-zero inputs (pixels), no input gradient asked for (a first layer): W is held
     // transposed so that the forward and plain SGD's step touch only the rows of non-zero inputs; same bits.
-    // (Batches: ForwardSparseBatch.)
+    // (Batches, and one sample outside per-sample training: ForwardSparseBatch.)
     private bool _inputGradientUnused = true; // the last backward did not ask for dA (or none ran yet: inference)
+    private int _backwardRows;           // samples in the last backward (0: none yet)
     private int[]? _nonZeros;            // positions of the sample's non-zero inputs
     private (T[] Array, int Offset) _lanes; // the row-dot's lane accumulators, [L, stride], 64-byte aligned
     private int _spell;                  // forwards through Wᵀ since it was last written from W
@@ -62,7 +63,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (A.Cols != Inputs) throw new ArgumentException($"Linear {Inputs}→{Outputs}: input has {A.Cols} features, expected {Inputs}.");
         _input = A;
         var Z = Shape.Ensure(ref _output, A.Rows, Outputs);
-        if (A.Rows == 1 ? !ForwardSparse(A.Row(0), Z.Row(0)) : !ForwardSparseBatch(A, Z))
+        if (A.Rows == 1 && !OneSampleLaneMajor ? !ForwardSparse(A.Row(0), Z.Row(0)) : !ForwardSparseBatch(A, Z))
             Gemm.MatMulTransB(A, W.Value, Z);                                   // Z = A Wᵀ
         if (b is not null)
         {
@@ -110,6 +111,13 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     private enum SparsePath { None, LaneMajor, Panels }
     private SparsePath _sparsePath;       // the way the last forward went (so may the backward)
 
+    // One sample outside per-sample training (inference, an evaluation between minibatches): the batch path's lane-major
+    // Wᵀ, each lane's chain in registers, reads the rows of the non-zero inputs once — 784 → 128 at FashionMNIST's density
+    // 4.8 → 2.3 µs an image (bench/NOTES.md step 35), where ForwardSparse's lanes go through memory. Per-sample training
+    // (the last backward was of one sample) keeps ForwardSparse, whose plain Wᵀ takes plain SGD's step in the next forward.
+    private bool OneSampleLaneMajor => typeof(T) == typeof(float) && _backwardRows != 1 && SparseBatch.Enabled && SparseBatch.Available
+        && SparseBatch.Fits(Outputs, Inputs);
+
     private bool ForwardSparseBatch(Matrix<T> A, Matrix<T> Z)
     {
         _sparsePath = SparsePath.None;
@@ -132,8 +140,11 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         pattern.Analyse(x.Span, A.Rows, Inputs);
         // Measured at FashionMNIST's density (a pair reads 66% of the rows): the forward in 0.83 of the dense product's time,
         // the weight gradient in 0.60. The forward's time grows with the rows read, so it would lose from about 79%: above
-        // 75%, keep the dense products.
-        if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)(Inputs - Inputs % 16)) return false;
+        // 75%, keep the dense products. One sample alone reads only its rows, at the dense row-dot's cost a row while Wᵀ
+        // stays in the second-level cache (784 → 128, no zero at all: 0.98 of the dense time), more beyond it (the
+        // break-even at 85% non-zero for 784 → 256, 71% for 784 → 1024): always there, above 70% dense here.
+        double most = A.Rows > 1 ? 0.75 : (long)Inputs * Outputs * sizeof(float) <= OneSampleAlways ? 1.0 : 0.7;
+        if (pattern.PairRows > most * ((A.Rows + 1) / 2) * (long)(Inputs - Inputs % 16)) return false;
         _ = W.HoldLaneMajor();
         var job = _sparseJob ??= new SparseBatch.Job();
         // The threads share out the lanes: each reads the rows of Wᵀ that its share of the weight gradient writes.
@@ -144,6 +155,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     }
 
     private SparseBatch.Job? _sparseJob;
+    private const long OneSampleAlways = 512 * 1024; // bytes of W up to which one sample always takes the lane-major path
 
     // More than 64 samples (training at larger batches, evaluation, inference): the dense products are the blocked kernel,
     // so the sparse ones mirror its sums (SparseBatch.ForwardBlocked, WeightGradientBlocked) on Wᵀ held in panels of 128
@@ -174,6 +186,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     public override Matrix<T>? Backward(Matrix<T> dZ, bool needInputGradient = true)
     {
         _inputGradientUnused = !needInputGradient;
+        _backwardRows = dZ.Rows;
         var A = _input ?? throw new InvalidOperationException("Linear: Backward called before Forward.");
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
         if (_sparsePath == SparsePath.LaneMajor && W.HoldsLaneMajor && W.GradIsZero)

@@ -110,7 +110,7 @@ public class SparseBatchTests
         int cases = 0;
         foreach (int outputs in new[] { 128, 256 })
             foreach (int inputs in new[] { 16, 100, 784, 785 })
-                foreach (int m in new[] { 2, 3, 17, 64 })
+                foreach (int m in new[] { 1, 2, 3, 17, 64 })
                     foreach (double zeros in new[] { 0, 0.5, 0.9, 1 })
                     {
                         var x = Sparse(m, inputs, zeros, 100 * m + inputs);
@@ -153,7 +153,7 @@ public class SparseBatchTests
                         Assert.True(dW.Span.SequenceEqual(back), $"{label}: weight gradient not the blocked kernel's bits");
                         cases++;
                     }
-        Assert.Equal(2 * 4 * 4 * 4, cases);
+        Assert.Equal(2 * 4 * 5 * 4, cases);
     }
 
     /// <summary>
@@ -608,5 +608,67 @@ public class SparseBatchTests
             optimizer.Step();
         }
         Assert.Equal(0, net.Parameters[0].TransposedWrites);
+    }
+
+    /// <summary>
+    /// One sample outside per-sample training (inference, as `nabla bench` W5 at batch 1 runs it) goes the lane-major way
+    /// with the dense row-dot's bits: 784 → 128 at any density (no zero at all included), a hidden layer's ReLU output too;
+    /// 784 → 1024 keeps the dense product for an image with few zeros. Per-sample training afterwards takes its own plain
+    /// Wᵀ from the next forward on, and trains to a dense twin's bits.
+    /// </summary>
+    [Fact]
+    public void One_sample_outside_training_goes_lane_major_with_the_dense_bits()
+    {
+        if (!PathAvailable()) return;
+        const string spec = "784,128,relu,128,relu,10,softmax";
+        var (X, Y) = Problem(12, 0.5, 13);
+        X.Row(3).Fill(0.25f); // no zero at all
+        Network<float>[] nets = [Network<float>.Create(spec, 4), Network<float>.Create(spec, 4)];
+        var outputs = new List<float[]>[] { new(), new() };
+        try
+        {
+            for (int run = 0; run < 2; run++)
+            {
+                SparseBatch.Enabled = run == 0;
+                for (int i = 0; i < 6; i++)
+                {
+                    outputs[run].Add(nets[run].Forward(Rows(X, i, 1)).Span.ToArray());
+                    if (run == 0)
+                        foreach (int layer in new[] { 0, 2 })
+                            Assert.True(nets[0].Parameters[layer].HoldsLaneMajor, $"image {i}: {nets[0].Parameters[layer].Name} not lane-major");
+                }
+                var objective = Objective<float>.Create(nets[run], "cross-entropy");
+                var optimizer = new Sgd<float>(nets[run].Parameters, 0.05);
+                for (int step = 0; step < 6; step++)
+                {
+                    optimizer.ZeroGrad();
+                    objective.Forward(Rows(X, 6 + step, 1), Rows(Y, 6 + step, 1));
+                    objective.Backward();
+                    optimizer.Step();
+                    if (run == 0 && step > 0)
+                        Assert.True(nets[0].Parameters[0].HoldsTransposed && !nets[0].Parameters[0].HoldsLaneMajor, $"step {step}: not the per-sample path's plain Wᵀ");
+                }
+                outputs[run].Add(nets[run].Forward(Rows(X, 0, 1)).Span.ToArray());
+            }
+        }
+        finally { SparseBatch.Enabled = true; }
+        for (int e = 0; e < outputs[0].Count; e++)
+            Assert.True(outputs[0][e].AsSpan().SequenceEqual(outputs[1][e]), $"output {e} differs");
+        for (int i = 0; i < nets[0].Parameters.Count; i++)
+            Assert.True(nets[0].Parameters[i].Value.Span.SequenceEqual(nets[1].Parameters[i].Value.Span), $"{nets[0].Parameters[i].Name} differs");
+
+        var wide = new Linear<float>(784, 1024);
+        Sparse(1024, 784, 0, 16).Span.CopyTo(wide.W.Value.Span);
+        var dense = Sparse(1, 784, 0.2, 14);
+        var z = wide.Forward(dense).Span.ToArray();
+        Assert.False(wide.W.HoldsTransposed, "an image with 80% non-zero pixels went sparse through 784 → 1024");
+        var expected = new Matrix<float>(1, 1024);
+        Gemm.MatMulTransB(dense, wide.W.Value, expected);
+        Assert.True(expected.Span.SequenceEqual(z));
+        var sparse = Sparse(1, 784, 0.5, 15);
+        z = wide.Forward(sparse).Span.ToArray();
+        Assert.True(wide.W.HoldsLaneMajor, "an image with half its pixels zero did not go lane-major through 784 → 1024");
+        Gemm.MatMulTransB(sparse, wide.W.Value, expected);
+        Assert.True(expected.Span.SequenceEqual(z));
     }
 }
