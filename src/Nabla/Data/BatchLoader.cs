@@ -79,23 +79,24 @@ public sealed class BatchLoader<T> where T : unmanaged, IFloatingPointIeee754<T>
         _y.Clear();
         var labels = _data.Labels;
         int end = _data.Count;
+        // Shuffled rows: the next batch's (beyond the first four, asked for below while they are this batch's last four) are
+        // asked for into the second-level cache, one with each row filled here, so they arrive while the step computes on
+        // this batch — up to 256 KB of them, so as not to push the step's own data out. Asked for all at once after the fill,
+        // they cost more: W3's load phase 0.0096 s/epoch without asking, 0.0062–0.0064 all at once, 0.0058–0.0059 spread
+        // (bench/NOTES.md steps 33 and 35). Rows in order need no asking (the hardware follows them); nor do those across an
+        // epoch's end, which reshuffles the order.
+        int ahead = _shuffle is null ? 0 : Math.Min(_position + n + Math.Min(BatchSize, AheadBytes / Math.Max(1, _data.RowBytes)), end) - (_position + n + 4);
         for (int r = 0; r < n; r++)
         {
             // Rows come in shuffled order, beyond the hardware prefetcher's guess: ask for the one four ahead.
             if (_position + r + 4 < end) _data.Prefetch(_order[_position + r + 4]);
+            if (r < ahead) _data.Prefetch(_order[_position + n + 4 + r], secondLevel: true);
             int i = _order[_position + r];
             _normalization.Apply(_data, i, _x.Row(r));
             if (_y.Cols == 1) _y[r, 0] = T.CreateTruncating(labels[i]);
             else _y[r, labels[i]] = T.One;
         }
         _position += n;
-        // Shuffled rows: the rest of the next batch's (the loop above asked for its first four), into the second-level cache
-        // while the step computes on this one (W3: the loader's 0.0096 s/epoch → 0.0065, bench/NOTES.md step 33), up to
-        // 256 KB of them so as not to push the step's own data out. Rows in order need no asking (the hardware follows
-        // them); nor do those across an epoch's end, which reshuffles the order.
-        if (_shuffle is null) return;
-        int ahead = Math.Min(BatchSize, AheadBytes / Math.Max(1, _data.RowBytes));
-        for (int q = _position + 4; q < Math.Min(_position + ahead, end); q++) _data.Prefetch(_order[q], secondLevel: true);
     }
 
     /// <summary>The shuffle state and position, for checkpoints.</summary>
