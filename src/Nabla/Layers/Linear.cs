@@ -142,9 +142,12 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         // the weight gradient in 0.60. The forward's time grows with the rows read, so it would lose from about 79%: above
         // 75%, keep the dense products. One sample alone reads only its rows, at the dense row-dot's cost a row while Wᵀ
         // stays in the second-level cache (784 → 128, no zero at all: 0.98 of the dense time), more beyond it (the
-        // break-even at 85% non-zero for 784 → 256, 71% for 784 → 1024): always there, above 70% dense here.
+        // break-even at 85% non-zero for 784 → 256, 71% for 784 → 1024): always there, above 70% dense here — but once W
+        // is held lane-major, a dense sample goes that way too (the dense product would write W back from Wᵀ, and the
+        // next sample would hold it again: two passes over W for one sample).
         double most = A.Rows > 1 ? 0.75 : (long)Inputs * Outputs * sizeof(float) <= OneSampleAlways ? 1.0 : 0.7;
-        if (pattern.PairRows > most * ((A.Rows + 1) / 2) * (long)(Inputs - Inputs % 16)) return false;
+        if (pattern.PairRows > most * ((A.Rows + 1) / 2) * (long)(Inputs - Inputs % 16) && !(A.Rows == 1 && W.HoldsLaneMajor))
+            return false;
         _ = W.HoldLaneMajor();
         var job = _sparseJob ??= new SparseBatch.Job();
         // The threads share out the lanes: each reads the rows of Wᵀ that its share of the weight gradient writes.

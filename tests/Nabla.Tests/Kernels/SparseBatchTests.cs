@@ -613,8 +613,8 @@ public class SparseBatchTests
     /// <summary>
     /// One sample outside per-sample training (inference, as `nabla bench` W5 at batch 1 runs it) goes the lane-major way
     /// with the dense row-dot's bits: 784 → 128 at any density (no zero at all included), a hidden layer's ReLU output too;
-    /// 784 → 1024 keeps the dense product for an image with few zeros. Per-sample training afterwards takes its own plain
-    /// Wᵀ from the next forward on, and trains to a dense twin's bits.
+    /// 784 → 1024 keeps the dense product for an image with few zeros until W is held lane-major. Per-sample training
+    /// afterwards takes its own plain Wᵀ from the next forward on, and trains to a dense twin's bits.
     /// </summary>
     [Fact]
     public void One_sample_outside_training_goes_lane_major_with_the_dense_bits()
@@ -668,7 +668,11 @@ public class SparseBatchTests
         var sparse = Sparse(1, 784, 0.5, 15);
         z = wide.Forward(sparse).Span.ToArray();
         Assert.True(wide.W.HoldsLaneMajor, "an image with half its pixels zero did not go lane-major through 784 → 1024");
+        var zDense = wide.Forward(dense).Span.ToArray();
+        Assert.True(wide.W.HoldsLaneMajor, "a dense image after a sparse one wrote W back");
         Gemm.MatMulTransB(sparse, wide.W.Value, expected);
         Assert.True(expected.Span.SequenceEqual(z));
+        Gemm.MatMulTransB(dense, wide.W.Value, expected);
+        Assert.True(expected.Span.SequenceEqual(zDense));
     }
 }
