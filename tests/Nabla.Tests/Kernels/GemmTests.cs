@@ -60,6 +60,39 @@ public class GemmTests
     [MemberData(nameof(Shapes))]
     public void Double_matches_naive(int m, int n, int k) => CheckAllForms<double>(m, n, k, 1e-13);
 
+    /// <summary>
+    /// The few-row path (6 to 12 rows: a 10-output layer's dW = dZᵀ·X) gives each element of C one chain of fused
+    /// multiply-adds over p in order from zero per block of 256, then added to C — the bits of the other paths — whether
+    /// its rows go through the 10-row tile (up to 10) or the 12-row one, in the two-vector tiles, the one-vector tile and
+    /// the scalar tail.
+    /// </summary>
+    [Fact]
+    public void The_few_row_path_gives_each_element_one_chain_over_p()
+    {
+        // Without FMA hardware (x86 without AVX2) the vector products multiply and add, two roundings: other bits by design.
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported) return;
+        foreach (int m in new[] { 6, 9, 10, 11, 12 })
+            foreach (int n in new[] { 16, 32, 48, 57, 784 })
+                foreach (int k in new[] { 7, 100, 300 })
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        var At = Compare.Random<float>(k, m, (ulong)(m + n));
+                        var B = Compare.Random<float>(k, n, (ulong)k);
+                        var C = Compare.Random<float>(m, n, 5);
+                        var expected = C.Clone();
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < n; j++)
+                                for (int pc = 0; pc < k; pc += 256)
+                                {
+                                    float sum = 0;
+                                    for (int p = pc; p < Math.Min(k, pc + 256); p++) sum = MathF.FusedMultiplyAdd(At[p, i], B[p, j], sum);
+                                    expected[i, j] = pc == 0 && !accumulate ? sum : expected[i, j] + sum;
+                                }
+                        Gemm.MatMulTransA(At, B, C, accumulate);
+                        Assert.True(expected.Span.SequenceEqual(C.Span), $"[{m},{k}]ᵀ·[{k},{n}] accumulate={accumulate}: not one chain over p per element");
+                    }
+    }
+
     [Fact]
     public void Every_square_size_up_to_70_matches_naive()
     {
