@@ -83,7 +83,7 @@ public sealed class BatchLoader<T> where T : unmanaged, IFloatingPointIeee754<T>
         // asked for into the second-level cache, one with each row filled here, so they arrive while the step computes on
         // this batch — up to 256 KB of them, so as not to push the step's own data out. Asked for all at once after the fill,
         // they cost more: W3's load phase 0.0096 s/epoch without asking, 0.0062–0.0064 all at once, 0.0058–0.0059 spread
-        // (bench/NOTES.md steps 33 and 35). Rows in order need no asking (the hardware follows them); nor do those across an
+        // (bench/NOTES.md steps 33 and 36). Rows in order need no asking (the hardware follows them); nor do those across an
         // epoch's end, which reshuffles the order.
         int ahead = _shuffle is null ? 0 : Math.Min(_position + n + Math.Min(BatchSize, AheadBytes / Math.Max(1, _data.RowBytes)), end) - (_position + n + 4);
         for (int r = 0; r < n; r++)

@@ -8,7 +8,7 @@ namespace Nabla.Kernels;
 /// C[m, n] (+)= A·B for few rows (6 ≤ m ≤ 12) and rows of B contiguous: the weight gradient of a layer with
 /// ten outputs, dW [10, in] = dZᵀ·X. The blocked kernel's 8-row tiles would run 8 + 2 rows (62% of the
 /// arithmetic useful); here one tile holds all rows, zero-padded to 10 (or 12), by two vectors of columns:
-/// 20 (24) accumulators, and per step of p two loads of B straight from its rows (no packing) and twelve
+/// 20 (24) accumulators, and per step of p two loads of B straight from its rows (no packing) and ten (twelve)
 /// broadcasts of A (without AVX-512: one vector of 256-bit lanes, twelve accumulators). Each C element is the same chain of fused multiply-adds over p as in the other paths,
 /// in the same order, whatever the column split between threads.
 /// </summary>
@@ -41,7 +41,7 @@ internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIe
                 if (Vector512.IsHardwareAccelerated)
                 {
                     // Up to ten rows (a 10-output layer's dW): the 10-row tile, whose every multiply-add is useful there (the 12-row
-                    // one spends 4 of its 24 on padding: W3's dW [10,100]·[100,784] 17.6 → 15.2 µs, bench/NOTES.md step 37).
+                    // one spends 4 of its 24 on padding: W3's dW [10,100]·[100,784] 17.6 → 14.9 µs, bench/NOTES.md step 37).
                     if (m <= TenRows)
                         for (int j = 0; j < full; j += nr) Tile<Rows10>(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
                     else
