@@ -119,16 +119,43 @@ internal static unsafe class SparseBatch
         /// For <see cref="ForwardBlocked"/>: per sample, a bit per input in plain order (bit j mod 64 of word j / 64:
         /// X[i, j] ≠ 0), the pairs of samples (<see cref="SampleOrder"/>), and their <see cref="PairRows"/> over all inputs.
         /// </summary>
-        public void AnalysePlain(ReadOnlySpan<float> x, int m, int k)
+        /// <remarks>
+        /// Split over <paramref name="parts"/> threads, each the masks and pairs of its blocks of 16 samples: the same blocks
+        /// as on one thread, so the same pairs and counts. (W5 at batch 1000 on two threads: the analysis on one took 0.15
+        /// of 0.82 µs an image, bench/NOTES.md step 38.)
+        /// </remarks>
+        public void AnalysePlain(ReadOnlySpan<float> x, int m, int k, int parts = 1)
         {
             if (x.Length < (long)m * k) throw new ArgumentException("x is shorter than m·k", nameof(x));
             Rows = m;
             Inputs = k;
             int words = (k + 63) / 64;
             if (_plain.Length < (long)m * words) _plain = new ulong[m * words];
+            if (_sampleOrder.Length < m) (_sampleOrder, _sampleCounts) = (new int[m], new int[m]);
+            parts = Math.Clamp(Math.Min(parts, (m + L - 1) / L), 1, PlainWork.MaxParts);
             fixed (float* x0 = x)
+            {
+                if (parts == 1)
+                {
+                    (PairRows, SortedSampleBlocks) = PlainRows(x0, 0, m);
+                    return;
+                }
+                var work = _plainWork ??= new PlainWork(this);
+                work.X = x0;
+                WorkerPool.Run(work, parts);
+                work.X = null;
+                (PairRows, SortedSampleBlocks) = (0, 0);
+                for (int p = 0; p < parts; p++) (PairRows, SortedSampleBlocks) = (PairRows + work.Visits[p], SortedSampleBlocks + work.Sorted[p]);
+            }
+        }
+
+        // The masks of samples [first, end) (first a multiple of 16) and their pairs within blocks of 16.
+        private (long Visits, int Sorted) PlainRows(float* x0, int first, int end)
+        {
+            int k = Inputs, words = (k + 63) / 64;
             fixed (ulong* m0 = _plain)
-                for (int i = 0; i < m; i++)
+            {
+                for (int i = first; i < end; i++)
                 {
                     float* row = x0 + (long)i * k;
                     ulong* w = m0 + (long)i * words;
@@ -139,9 +166,26 @@ internal static unsafe class SparseBatch
                     for (; j < k; j++)
                         if (row[j] != 0) w[j >> 6] |= 1UL << (j & 63);
                 }
-            if (_sampleOrder.Length < m) (_sampleOrder, _sampleCounts) = (new int[m], new int[m]);
-            fixed (ulong* m0 = _plain)
-                (PairRows, SortedSampleBlocks) = PairByDensity(m0, m, words, _sampleOrder.AsSpan(0, m), _sampleCounts);
+                return PairByDensity(m0, first, end, words, _sampleOrder, _sampleCounts);
+            }
+        }
+
+        private PlainWork? _plainWork;
+
+        // AnalysePlain's parts: each the blocks of 16 samples of its share.
+        private sealed class PlainWork(Pattern owner) : IParallelWork
+        {
+            public const int MaxParts = 16;
+            public float* X;
+            public readonly long[] Visits = new long[MaxParts];
+            public readonly int[] Sorted = new int[MaxParts];
+
+            public void Run(int part, int parts)
+            {
+                int m = owner.Rows, blocks = (m + L - 1) / L, share = (blocks + parts - 1) / parts;
+                int first = Math.Min(m, part * share * L), end = Math.Min(m, (part + 1) * share * L);
+                (Visits[part], Sorted[part]) = first < end ? owner.PlainRows(X, first, end) : (0, 0);
+            }
         }
 
         private int[] _sampleOrder = [], _sampleCounts = [];
@@ -273,12 +317,12 @@ internal static unsafe class SparseBatch
         /// 16, which keeps its neighbours or sorts them by the bits they set (a stable insertion sort), whichever pair visits
         /// fewer bits. Returns the visits of the order taken and how many blocks it sorted. counts: n scratch ints.
         /// </summary>
-        private static (long Visits, int Sorted) PairByDensity(ulong* masks, int n, int words, Span<int> order, Span<int> counts)
+        private static (long Visits, int Sorted) PairByDensity(ulong* masks, int first, int n, int words, Span<int> order, Span<int> counts)
         {
             long visits = 0;
             int sortedBlocks = 0;
             Span<int> sorted = stackalloc int[L];
-            for (int b = 0; b < n; b += L)
+            for (int b = first; b < n; b += L)
             {
                 int size = Math.Min(L, n - b);
                 var block = order.Slice(b, size);
@@ -307,7 +351,7 @@ internal static unsafe class SparseBatch
         {
             if (_order.Length < Inputs) (_order, _counts) = (new int[Inputs], new int[Inputs]);
             fixed (ulong* c0 = _columns)
-                (PairSamples, SortedBlocks) = PairByDensity(c0, Inputs, SampleWords, _order.AsSpan(0, Inputs), _counts);
+                (PairSamples, SortedBlocks) = PairByDensity(c0, 0, Inputs, SampleWords, _order, _counts);
         }
 
         /// <summary>64-bit words per input in <see cref="ColumnMasks"/>.</summary>

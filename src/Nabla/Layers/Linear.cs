@@ -165,7 +165,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     // outputs — at 128 outputs that is plain Wᵀ, as one sample's path holds it.
     private bool ForwardSparsePanels(Matrix<T> A, Matrix<T> Z, SparseBatch.Pattern pattern, Memory<float> x)
     {
-        pattern.AnalysePlain(x.Span, A.Rows, Inputs);
+        pattern.AnalysePlain(x.Span, A.Rows, Inputs, SparseParts(A.Rows));
         if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)Inputs) return false;
         _ = W.HoldPanels();
         if (W.TryTakePendingStep(out var u, out var a, out T minusEta)) // one sample's step, still waiting (plain Wᵀ): first
@@ -259,7 +259,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (!SparseBatch.Enabled || Inputs % SparseBatch.Panel != 0 || !SparseBatch.Fits(Inputs, Outputs)) return false;
         var pattern = _dzPattern ??= new SparseBatch.Pattern();
         var dz = Floats(dZ.Data.AsMemory(0, dZ.Length));
-        pattern.AnalysePlain(dz.Span, dZ.Rows, Outputs);
+        pattern.AnalysePlain(dz.Span, dZ.Rows, Outputs, SparseParts(dZ.Rows));
         if (pattern.PairRows > 0.75 * ((dZ.Rows + 1) / 2) * (long)Outputs) return false;
         if (_rowPanels.Array is null) _rowPanels = Aligned.Allocate<float>(W.Value.Length);
         var wp = new Memory<float>(_rowPanels.Array, _rowPanels.Offset, W.Value.Length);

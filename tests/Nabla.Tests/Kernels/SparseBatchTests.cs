@@ -302,6 +302,16 @@ public class SparseBatchTests
                 var pattern = new SparseBatch.Pattern();
                 pattern.AnalysePlain(x.Span, m, inputs);
                 AssertPairing(label, pattern.SampleOrder, pattern.SortedSampleBlocks, pattern.PairRows, neighbours, twins);
+                // Split over threads by blocks of 16 samples: the same masks, pairs and counts.
+                foreach (int parts in new[] { 2, 3, 16 })
+                {
+                    var split = new SparseBatch.Pattern();
+                    split.AnalysePlain(x.Span, m, inputs, parts);
+                    Assert.True(split.SampleOrder.SequenceEqual(pattern.SampleOrder), $"{label}, {parts} parts: other pairs");
+                    Assert.True(split.PlainMasks.AsSpan(0, m * ((inputs + 63) / 64)).SequenceEqual(pattern.PlainMasks.AsSpan(0, m * ((inputs + 63) / 64))),
+                        $"{label}, {parts} parts: other masks");
+                    Assert.Equal((pattern.PairRows, pattern.SortedSampleBlocks), (split.PairRows, split.SortedSampleBlocks));
+                }
 
                 var expected = new Matrix<float>(m, outputs);
                 Gemm.MatMulTransB(x, W, expected);
