@@ -313,18 +313,19 @@ internal static unsafe class SparseBatch
         }
 
         /// <summary>
-        /// Pairs n units (inputs or samples), each a mask of `words` 64-bit words: order[0..n) a permutation of each block of
-        /// 16, which keeps its neighbours or sorts them by the bits they set (a stable insertion sort), whichever pair visits
-        /// fewer bits. Returns the visits of the order taken and how many blocks it sorted. counts: n scratch ints.
+        /// Pairs the units [first, end) (inputs or samples; first a multiple of 16), each a mask of `words` 64-bit words:
+        /// order[first..end) a permutation of each block of 16, which keeps its neighbours or sorts them by the bits they set
+        /// (a stable insertion sort), whichever pair visits fewer bits. Returns the visits of the order taken and how many
+        /// blocks it sorted. counts: scratch, indexed like order.
         /// </summary>
-        private static (long Visits, int Sorted) PairByDensity(ulong* masks, int first, int n, int words, Span<int> order, Span<int> counts)
+        private static (long Visits, int Sorted) PairByDensity(ulong* masks, int first, int end, int words, Span<int> order, Span<int> counts)
         {
             long visits = 0;
             int sortedBlocks = 0;
             Span<int> sorted = stackalloc int[L];
-            for (int b = first; b < n; b += L)
+            for (int b = first; b < end; b += L)
             {
-                int size = Math.Min(L, n - b);
+                int size = Math.Min(L, end - b);
                 var block = order.Slice(b, size);
                 for (int q = 0; q < size; q++)
                 {
