@@ -38,7 +38,7 @@ public class SparseBatchBenchmarks
         _z = new Matrix<float>(Rows, Outputs);
         _dw = new Matrix<float>(Outputs, Inputs);
         _wt = new float[Inputs * Outputs];
-        SparseBatch.ToLaneMajor(_w.Span, Outputs, Inputs, _wt);
+        SparseInput<float>.Transpose(_w.Span, Outputs, Inputs, _wt);
         _dwt = new float[Inputs * Outputs];
         _scratch = new float[SparseBatch.ForwardScratch(Outputs)];
         WorkerPool.MaxThreads = 1;

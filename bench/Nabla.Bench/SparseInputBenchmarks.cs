@@ -17,9 +17,9 @@ public class SparseInputBenchmarks
     private const int Outputs = 32, Inputs = 784, Images = 64;
     private Matrix<float>[] _x = null!;
     private Matrix<float> _w = null!, _z = null!;
-    private (float[] Array, int Offset) _wtBuffer, _lanesBuffer; // 64-byte aligned, as the layer holds them
+    private (float[] Array, int Offset) _wtBuffer, _stackBuffer; // 64-byte aligned, as the layer holds them
     private float[] _u = null!;
-    private int[] _index = null!;
+    private uint[] _masks = null!;
     private int _next;
 
     [GlobalSetup]
@@ -38,15 +38,15 @@ public class SparseInputBenchmarks
         int stride = SparseInput<float>.Stride(Outputs);
         _wtBuffer = Aligned.Allocate<float>(Inputs * stride);
         SparseInput<float>.Transpose(_w.Span, Outputs, Inputs, Wt);
-        _lanesBuffer = Aligned.Allocate<float>(16 * stride);
+        _stackBuffer = Aligned.Allocate<float>(SparseInput<float>.StackLength(Outputs));
         _u = new float[stride];
         for (int r = 0; r < Outputs; r++) _u[r] = 1e-3f * (r - 16);
-        _index = new int[Inputs + 16];
+        _masks = new uint[SparseInput<float>.MaskLength(Inputs)];
     }
 
     private Matrix<float> NextImage() => _x[_next++ % Images];
     private Span<float> Wt => Aligned.Slice(_wtBuffer, Inputs * SparseInput<float>.Stride(Outputs));
-    private Span<float> Lanes => Aligned.Slice(_lanesBuffer, 16 * SparseInput<float>.Stride(Outputs));
+    private Span<float> Stack => Aligned.Slice(_stackBuffer, SparseInput<float>.StackLength(Outputs));
 
     [Benchmark(Baseline = true)]
     public void DenseForward() => Gemm.MatMulTransB(NextImage(), _w, _z);
@@ -55,8 +55,8 @@ public class SparseInputBenchmarks
     public void TransposedForward()
     {
         var x = NextImage().Span;
-        int count = SparseInput<float>.NonZeros(x, _index);
-        SparseInput<float>.Forward(x, _index, count, Wt, Outputs, _z.Span, Lanes);
+        SparseInput<float>.NonZeros(x, _masks);
+        SparseInput<float>.Forward(x, _masks, Wt, Outputs, _z.Span, Stack);
     }
 
     [Benchmark]
@@ -66,6 +66,6 @@ public class SparseInputBenchmarks
     public void StepFoldedIntoForward()
     {
         var a = NextImage().Span;
-        SparseInput<float>.StepAndForward(_u, a, -1e-6f, NextImage().Span, Wt, Outputs, _z.Span, Lanes);
+        SparseInput<float>.StepAndForward(_u, a, -1e-6f, NextImage().Span, Wt, Outputs, _z.Span, Stack, _masks);
     }
 }

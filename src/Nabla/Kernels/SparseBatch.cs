@@ -8,7 +8,8 @@ namespace Nabla.Kernels;
 /// <summary>
 /// A batch (2 to 64 samples here; more through <see cref="ForwardBlocked"/>) through a layer whose inputs are
 /// mostly zeros — 8-bit images: half of FashionMNIST's pixels, four fifths of MNIST's — float32, outputs a
-/// multiple of 128, with the weights held transposed in lane-major order (<see cref="Row"/>):
+/// multiple of 128, with the weights held transposed in lane-major order (<see cref="SparseInput{T}.Row"/>, as one
+/// sample's path holds them: <see cref="SparseInput{T}.Transpose"/>, whose stride is the outputs here):
 /// <code>
 /// Z[i, :]   = Σ_{j: X[i,j] ≠ 0} X[i, j] Wᵀ[j, :]      X // [m, in]   Z // [m, out]   Wᵀ // [in, out]
 /// dWᵀ[j, :] = Σ_{i: X[i,j] ≠ 0} X[i, j] dZ[i, :]      dZ // [m, out]  dWᵀ // [in, out]
@@ -52,41 +53,6 @@ internal static unsafe class SparseBatch
 
     /// <summary>Whether a layer of <paramref name="outputs"/> outputs fits this path.</summary>
     public static bool Fits(int outputs, int inputs) => outputs > 0 && outputs % (Width * L) == 0 && inputs >= L;
-
-    /// <summary>
-    /// The row of the lane-major Wᵀ that holds input j: the inputs of lane l = j mod 16 (j &lt; kv = k − k mod 16)
-    /// are rows l·nb .. l·nb + nb − 1 (nb = k / 16) in block order; the tail inputs j ≥ kv keep row j. A lane's
-    /// rows are one contiguous piece: as plain rows, 16 rows apart (8 KB at 128 outputs), they would fall into
-    /// the same few sets of the first-level cache and evict each other (measured: the forward 2× slower).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Row(int j, int k)
-    {
-        int kv = k & ~(L - 1);
-        return j < kv ? (j & (L - 1)) * (k >> 4) + (j >> 4) : j;
-    }
-
-    /// <summary>Wᵀ[Row(j), r] = W[r, j] for W [outputs, inputs].</summary>
-    public static void ToLaneMajor(ReadOnlySpan<float> w, int outputs, int inputs, Span<float> wt)
-    {
-        if (w.Length < outputs * inputs || wt.Length < outputs * inputs) throw new ArgumentException("buffer too short");
-        for (int r = 0; r < outputs; r++)
-        {
-            var row = w.Slice(r * inputs, inputs);
-            for (int j = 0; j < inputs; j++) wt[Row(j, inputs) * outputs + r] = row[j];
-        }
-    }
-
-    /// <summary>W[r, j] = Wᵀ[Row(j), r]: the inverse of <see cref="ToLaneMajor"/>.</summary>
-    public static void FromLaneMajor(ReadOnlySpan<float> wt, int outputs, int inputs, Span<float> w)
-    {
-        if (w.Length < outputs * inputs || wt.Length < outputs * inputs) throw new ArgumentException("buffer too short");
-        for (int j = 0; j < inputs; j++)
-        {
-            var row = wt.Slice(Row(j, inputs) * outputs, outputs);
-            for (int r = 0; r < outputs; r++) w[r * inputs + j] = row[r];
-        }
-    }
 
     /// <summary>
     /// Where a batch's non-zero inputs are: per sample and lane l, a bit per block b of 16 inputs (set: input
@@ -402,7 +368,7 @@ internal static unsafe class SparseBatch
     }
 
     /// <summary>
-    /// Z[i, :] = Σ_j X[i, j] Wᵀ[Row(j), :], with <see cref="GemmDot{T}"/>'s bits for [m, k]·[outputs, k]ᵀ.
+    /// Z[i, :] = Σ_j X[i, j] Wᵀ[SparseInput.Row(j), :], with <see cref="GemmDot{T}"/>'s bits for [m, k]·[outputs, k]ᵀ.
     /// <paramref name="scratch"/>: at least <see cref="ForwardScratch"/> floats.
     /// </summary>
     public static void Forward(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> wt, int outputs, Span<float> z, Span<float> scratch)
@@ -587,7 +553,7 @@ internal static unsafe class SparseBatch
     /// Wᵀ in panels of 128 outputs for W [outputs, inputs]: panel p = r / 128 is [inputs, 128], one after the other,
     /// Wᵀp[p·inputs·128 + j·128 + r mod 128] = W[r, j]. A pass over 64 rows of one panel reads 32 KB in one piece; as
     /// plain rows of 1024 outputs (4 KB apart) they would fall into the same sets of the first-level cache (measured:
-    /// [256,784]·[784,1024] 4.6 ms against 3.3 in panels, the dense product 4.2). At 128 outputs it is plain Wᵀ.
+    /// [256,784]·[784,1024] 4.6 ms against 3.3 in panels, the dense product 4.2).
     /// </summary>
     public static void ToPanels(ReadOnlySpan<float> w, int outputs, int inputs, Span<float> wtp)
     {
@@ -721,7 +687,7 @@ internal static unsafe class SparseBatch
     public static int GradientPieces(int k) => k % L == 0 ? L : L + 1;
 
     /// <summary>
-    /// dWᵀ[Row(j), r] = Σ_i X[i, j] dZ[i, r] over the samples in order, from +0 — the blocked kernel's bits for dZᵀ·X
+    /// dWᵀ[SparseInput.Row(j), r] = Σ_i X[i, j] dZ[i, r] over the samples in order, from +0 — the blocked kernel's bits for dZᵀ·X
     /// (one block of its depth) — for the pieces [first, end) of <see cref="GradientPieces"/>, from
     /// <see cref="Pattern.AnalyseInputs"/>. Two rows at a time (lanes l and l + 1 of a block): their eight vectors of
     /// sums each in registers, each sample's row of dZ loaded once for both, stored once (0 where no sample adds).

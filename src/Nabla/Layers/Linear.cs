@@ -26,8 +26,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     // (Batches, and one sample outside per-sample training: ForwardSparseBatch.)
     private bool _inputGradientUnused = true; // the last backward did not ask for dA (or none ran yet: inference)
     private int _backwardRows;           // samples in the last backward (0: none yet)
-    private int[]? _nonZeros;            // positions of the sample's non-zero inputs
-    private (T[] Array, int Offset) _lanes; // the row-dot's lane accumulators, [L, stride], 64-byte aligned
+    private uint[]? _nonZeros;           // where the sample's non-zero inputs are (SparseInput.NonZeros)
+    private (T[] Array, int Offset) _stack; // the lanes' tree, [levels + 1, stride], 64-byte aligned
     private int _spell;                  // forwards through Wᵀ since it was last written from W
     private int _rest;                   // forwards left before holding Wᵀ is tried again
     private const int ShortSpell = 64, Rest = 4096;
@@ -86,18 +86,18 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             if (_spell is > 0 and < ShortSpell) { (_spell, _rest) = (0, Rest); return false; }
             _spell = 0;
         }
-        var index = _nonZeros ??= new int[x.Length + 16];
-        int count = held ? 0 : SparseInput<T>.NonZeros(x, index);
+        var masks = _nonZeros ??= new uint[SparseInput<T>.MaskLength(x.Length)];
+        int count = held ? 0 : SparseInput<T>.NonZeros(x, masks);
         if (!held && count > x.Length * 3 / 4) return false; // few zeros (standardised inputs): little to skip
-        var wt = W.HoldTransposed(out int stride);
-        if (_lanes.Array is null) _lanes = Aligned.Allocate<T>(Vector512<T>.Count * stride);
-        var lanes = Aligned.Slice(_lanes, Vector512<T>.Count * stride);
+        var wt = W.HoldTransposed(out _);
+        if (_stack.Array is null) _stack = Aligned.Allocate<T>(SparseInput<T>.StackLength(Outputs));
+        var stack = Aligned.Slice(_stack, SparseInput<T>.StackLength(Outputs));
         if (W.TryTakePendingStep(out var u, out var a, out T minusEta))
-            SparseInput<T>.StepAndForward(u, a, minusEta, x, wt, Outputs, z, lanes); // the last step's rows and this sample's, read once
+            SparseInput<T>.StepAndForward(u, a, minusEta, x, wt, Outputs, z, stack, masks); // the last step's rows and this sample's, read once
         else
         {
-            if (held) count = SparseInput<T>.NonZeros(x, index);
-            SparseInput<T>.Forward(x, index, count, wt, Outputs, z, lanes);
+            if (held) SparseInput<T>.NonZeros(x, masks);
+            SparseInput<T>.Forward(x, masks, wt, Outputs, z, stack);
         }
         _spell++;
         return true;
@@ -162,14 +162,12 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     // More than 64 samples (training at larger batches, evaluation, inference): the dense products are the blocked kernel,
     // so the sparse ones mirror its sums (SparseBatch.ForwardBlocked, WeightGradientBlocked) on Wᵀ held in panels of 128
-    // outputs — at 128 outputs that is plain Wᵀ, as one sample's path holds it.
+    // outputs.
     private bool ForwardSparsePanels(Matrix<T> A, Matrix<T> Z, SparseBatch.Pattern pattern, Memory<float> x)
     {
         pattern.AnalysePlain(x.Span, A.Rows, Inputs, SparseParts(A.Rows));
         if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)Inputs) return false;
         _ = W.HoldPanels();
-        if (W.TryTakePendingStep(out var u, out var a, out T minusEta)) // one sample's step, still waiting (plain Wᵀ): first
-            SparseInput<T>.StepTransposed(W.HeldTransposed.Span, SparseInput<T>.Stride(Outputs), u, a, minusEta);
         var job = _sparseJob ??= new SparseBatch.Job();
         job.ForwardPanels(pattern, x, Floats(W.HeldPanels), Outputs, Floats(Z.Data.AsMemory(0, Z.Length)), SparseParts(A.Rows));
         _spell++;

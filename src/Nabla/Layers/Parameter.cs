@@ -16,17 +16,15 @@ namespace Nabla.Layers;
 /// dz and a (<see cref="SetOuterProduct"/>), and plain SGD applies θ −= η dzᵀ a without the matrix ever
 /// being written. A read of <see cref="Grad"/> (or a second backward pass) writes it out first, with the
 /// bits the matrix product would give.</item>
-/// <item>The weights of a layer fed one sparse sample at a time (pixels) may be held transposed, Wᵀ
-/// [cols, rows], for a while (<see cref="HoldTransposed"/>): the forward and plain SGD's step then touch
-/// only the rows of non-zero inputs, and the step waits for the next forward to be done in the same pass
-/// (<see cref="StepTransposedLater"/>). <see cref="Value"/> is lent meanwhile: any access to its values
-/// applies a waiting step and brings them back first.</item>
-/// <item>The weights of a layer fed batches of sparse samples may be held transposed in lane-major row order
-/// (<see cref="HoldLaneMajor"/>, batches up to 64) or in panels of 128 outputs (<see cref="HoldPanels"/>, larger
-/// batches; <see cref="Kernels.SparseBatch"/>), the gradient then written in the same layout
-/// (<see cref="GradHeldToWrite"/>), and SGD steps the one with the other — with a velocity held alike
-/// (<see cref="HoldAlike"/>) — element for element as on W. <see cref="Value"/>, <see cref="Grad"/> and the
-/// velocity read as W, dW and v whenever they are read.</item>
+/// <item>The weights of a layer fed sparse samples (pixels) may be held transposed for a while: Wᵀ [cols, rows] in
+/// lane-major row order (<see cref="HoldTransposed"/>, <see cref="HoldLaneMajor"/>; <see cref="Kernels.SparseInput{T}.Row"/>),
+/// for one sample at a time and batches up to 64, or in panels of 128 outputs (<see cref="HoldPanels"/>, larger
+/// batches; <see cref="Kernels.SparseBatch"/>). The forward then touches only the rows of non-zero inputs; one
+/// sample's plain SGD step waits for the next forward to be done in the same pass (<see cref="StepTransposedLater"/>);
+/// a batch's gradient is written in the layout the weights are held in (<see cref="GradHeldToWrite"/>), and SGD
+/// steps the one with the other — with a velocity held alike (<see cref="HoldAlike"/>) — element for element as on
+/// W. <see cref="Value"/> is lent meanwhile: any access to its values applies a waiting step and brings them back
+/// first; <see cref="Grad"/> and the velocity read as dW and v whenever they are read.</item>
 /// </list>
 /// </summary>
 public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -51,53 +49,55 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     private enum GradState { Written, Zero, OuterProduct, Held }
 
     /// <summary>The layouts the weights may be held in while <see cref="Value"/> is lent.</summary>
-    internal enum Layout { Plain, LaneMajor, Panels }
+    internal enum Layout { LaneMajor, Panels }
 
     private (T[] Array, int Offset) _gradT; // the gradient as dWᵀ in _gradLayout, while _state is Held
     private Layout _gradLayout;
 
     private (T[] Array, int Offset) _transposed; // Valueᵀ, 64-byte aligned: the weights while Value is lent to it
     private Action? _bringBack;
-    private Layout _layout;                       // the layout Valueᵀ is held in (HoldTransposed, HoldLaneMajor, HoldPanels)
+    private Layout _layout;                       // the layout Valueᵀ is held in
 
     /// <summary>How many times Wᵀ has been written from <see cref="Value"/> (for tests: a cost paid once per spell).</summary>
     internal int TransposedWrites { get; private set; }
 
-    /// <summary>Whether the weights are held transposed now (<see cref="HoldTransposed"/>, <see cref="HoldLaneMajor"/>).</summary>
+    /// <summary>Whether the weights are held transposed now, in either layout.</summary>
     internal bool HoldsTransposed => Value.IsLent;
 
     /// <summary>Whether the weights are held transposed in lane-major order now (<see cref="HoldLaneMajor"/>).</summary>
     internal bool HoldsLaneMajor => Value.IsLent && _layout == Layout.LaneMajor;
 
     /// <summary>Whether the weights are held transposed in panels now (<see cref="HoldPanels"/>).</summary>
-    internal bool HoldsPanels => Value.IsLent && HeldLayout == Layout.Panels;
-
-    // Plain Wᵀ of 128 outputs is the one panel of 128 (and serves both paths).
-    private Layout HeldLayout => _layout == Layout.Plain && Value.Rows == Kernels.SparseBatch.Panel ? Layout.Panels : _layout;
+    internal bool HoldsPanels => Value.IsLent && _layout == Layout.Panels;
 
     /// <summary>
-    /// The weights as Wᵀ [cols, stride] (stride: <see cref="Kernels.SparseInput{T}.Stride"/>), written from
-    /// <see cref="Value"/> unless they are held so already; until the next access to Value's values, Wᵀ is where
-    /// they live and may be updated in place.
+    /// For one sample's forward: the weights as Wᵀ [cols, stride] in lane-major row order (stride:
+    /// <see cref="Kernels.SparseInput{T}.Stride"/>), written from <see cref="Value"/> unless they are held so already;
+    /// until the next access to Value's values, Wᵀ is where they live and may be updated in place. A step still
+    /// waiting (<see cref="StepTransposedLater"/>) stays so, for the caller to take (<see cref="TryTakePendingStep"/>).
     /// </summary>
     internal Span<T> HoldTransposed(out int stride)
     {
         stride = Kernels.SparseInput<T>.Stride(Value.Rows);
-        return Hold(Layout.Plain, stride);
+        return Hold(Layout.LaneMajor, stride);
     }
 
     /// <summary>
-    /// The weights as Wᵀ [cols, rows] in lane-major row order (<see cref="Kernels.SparseBatch.Row"/>; float, rows a
-    /// multiple of 128), held as <see cref="HoldTransposed"/> holds them.
+    /// For a batch's forward: the weights held as <see cref="HoldTransposed"/> holds them (float, rows a multiple of 128:
+    /// the stride is the rows), a step still waiting applied first.
     /// </summary>
-    internal Span<T> HoldLaneMajor() => Hold(Layout.LaneMajor, Value.Rows);
+    internal Span<T> HoldLaneMajor()
+    {
+        var wt = HoldTransposed(out _);
+        if (_stepPending) ApplyPendingStep(wt);
+        return wt;
+    }
 
     /// <summary>
     /// The weights as Wᵀ in panels of 128 outputs (<see cref="Kernels.SparseBatch.ToPanels"/>; float, rows a multiple of
-    /// 128), held as <see cref="HoldTransposed"/> holds them. At 128 rows this is plain Wᵀ, shared with that path.
+    /// 128), held as <see cref="HoldTransposed"/> holds them.
     /// </summary>
-    internal Span<T> HoldPanels() =>
-        Value.Rows == Kernels.SparseBatch.Panel ? HoldTransposed(out _) : Hold(Layout.Panels, Value.Rows);
+    internal Span<T> HoldPanels() => Hold(Layout.Panels, Value.Rows);
 
     private Span<T> Hold(Layout layout, int stride)
     {
@@ -109,9 +109,7 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             TransposedWrites++;
             _layout = layout;
-            var wt = Kernels.Aligned.Slice(_transposed, length);
-            if (layout == Layout.Plain) Kernels.SparseInput<T>.Transpose(Value.Span, rows, cols, wt);
-            else ToLayout(layout, Value.Span, wt);
+            ToLayout(layout, Value.Span, Kernels.Aligned.Slice(_transposed, length));
             Value.Lend(_bringBack ??= BringBack);
         }
         return Kernels.Aligned.Slice(_transposed, length);
@@ -119,29 +117,24 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private void BringBack()
     {
-        if (_layout != Layout.Plain)
-        {
-            FromLayout(_layout, Kernels.Aligned.Slice(_transposed, Value.Length), Value.Span);
-            return;
-        }
-        var wt = Kernels.Aligned.Slice(_transposed, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows));
+        var wt = Kernels.Aligned.Slice(_transposed, _layout == Layout.Panels ? Value.Length : Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows));
         if (_stepPending) ApplyPendingStep(wt);
-        Kernels.SparseInput<T>.TransposeBack(wt, Value.Rows, Value.Cols, Value.Span);
+        FromLayout(_layout, wt, Value.Span);
     }
 
     private static Span<float> AsFloats(Span<T> values) =>
-        typeof(T) == typeof(float) ? System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values) : throw new NotSupportedException("lane-major and panel layouts are float32 only");
+        typeof(T) == typeof(float) ? System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values) : throw new NotSupportedException("the panel layout is float32 only");
 
-    // W [rows, cols] (or a buffer of its shape) into a held layout, and back (LaneMajor, Panels; float).
+    // W [rows, cols] (or a buffer of its shape) into a held layout, and back.
     private void ToLayout(Layout layout, Span<T> w, Span<T> held)
     {
-        if (layout == Layout.LaneMajor) Kernels.SparseBatch.ToLaneMajor(AsFloats(w), Value.Rows, Value.Cols, AsFloats(held));
+        if (layout == Layout.LaneMajor) Kernels.SparseInput<T>.Transpose(w, Value.Rows, Value.Cols, held);
         else Kernels.SparseBatch.ToPanels(AsFloats(w), Value.Rows, Value.Cols, AsFloats(held));
     }
 
     private void FromLayout(Layout layout, Span<T> held, Span<T> w)
     {
-        if (layout == Layout.LaneMajor) Kernels.SparseBatch.FromLaneMajor(AsFloats(held), Value.Rows, Value.Cols, AsFloats(w));
+        if (layout == Layout.LaneMajor) Kernels.SparseInput<T>.TransposeBack(held, Value.Rows, Value.Cols, w);
         else Kernels.SparseBatch.FromPanels(AsFloats(held), Value.Rows, Value.Cols, AsFloats(w));
     }
 
@@ -227,8 +220,10 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal Memory<T> GradHeldToWrite()
     {
         if (_state != GradState.Zero) throw new InvalidOperationException($"{Name}: a held gradient needs a zero gradient to start from.");
-        var layout = Value.IsLent ? HeldLayout : Layout.Plain;
-        if (layout == Layout.Plain) throw new InvalidOperationException($"{Name}: the weights are not held lane-major or in panels.");
+        if (!Value.IsLent) throw new InvalidOperationException($"{Name}: the weights are not held lane-major or in panels.");
+        var layout = _layout;
+        if (layout == Layout.LaneMajor && Kernels.SparseInput<T>.Stride(Value.Rows) != Value.Rows)
+            throw new InvalidOperationException($"{Name}: a lane-major gradient needs whole vectors of rows.");
         if (_gradT.Array is null) _gradT = Kernels.Aligned.Allocate<T>(_grad.Length);
         _state = GradState.Held;
         _gradLayout = layout;
@@ -241,7 +236,7 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal bool TryGetHeld(out Memory<T> values, out Memory<T> gradient)
     {
-        bool held = _state == GradState.Held && Value.IsLent && HeldLayout == _gradLayout;
+        bool held = _state == GradState.Held && Value.IsLent && _layout == _gradLayout;
         values = held ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Length) : default;
         gradient = held ? new Memory<T>(_gradT.Array, _gradT.Offset, _grad.Length) : default;
         return held;
@@ -279,11 +274,6 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
         internal Layout Layout;
         internal Action? BringBack;
     }
-
-    /// <summary>The weights held transposed in plain row order (<see cref="HoldTransposed"/>; must be so held): that buffer.</summary>
-    internal Memory<T> HeldTransposed => HoldsTransposed && _layout == Layout.Plain
-        ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Cols * Kernels.SparseInput<T>.Stride(Value.Rows))
-        : throw new InvalidOperationException($"{Name}: not held transposed in plain order.");
 
     /// <summary>The weights held in lane-major order (<see cref="HoldsLaneMajor"/> must be true): that buffer.</summary>
     internal Memory<T> HeldLaneMajor => HoldsLaneMajor ? new Memory<T>(_transposed.Array, _transposed.Offset, Value.Rows * Value.Cols) : throw new InvalidOperationException($"{Name}: not held lane-major.");

@@ -74,15 +74,16 @@ public class SparseBatchTests
     {
         foreach (int k in new[] { 16, 17, 100, 784, 785 })
         {
-            var rows = Enumerable.Range(0, k).Select(j => SparseBatch.Row(j, k)).ToArray();
+            var rows = Enumerable.Range(0, k).Select(j => SparseInput<float>.Row(j, k)).ToArray();
             Assert.Equal(Enumerable.Range(0, k), rows.Order());
-            if (k >= 32) Assert.Equal(SparseBatch.Row(0, k) + 1, SparseBatch.Row(16, k)); // a lane's blocks are neighbours
+            if (k >= 32) Assert.Equal(SparseInput<float>.Row(0, k) + 1, SparseInput<float>.Row(16, k)); // a lane's blocks are neighbours
+            Assert.Equal(k / 16, SparseInput<float>.Row(1, k)); // lane 1 starts after lane 0's blocks
             var w = Sparse(128, k, 0, k);
             var wt = new float[128 * k];
-            SparseBatch.ToLaneMajor(w.Span, 128, k, wt);
-            Assert.Equal(w[5, k - 1], wt[SparseBatch.Row(k - 1, k) * 128 + 5]);
+            SparseInput<float>.Transpose(w.Span, 128, k, wt); // at 128 outputs the stride is the outputs: the batch path's layout
+            Assert.Equal(w[5, k - 1], wt[SparseInput<float>.Row(k - 1, k) * 128 + 5]);
             var back = new float[128 * k];
-            SparseBatch.FromLaneMajor(wt, 128, k, back);
+            SparseInput<float>.TransposeBack(wt, 128, k, back);
             Assert.True(w.Span.SequenceEqual(back));
         }
     }
@@ -121,7 +122,7 @@ public class SparseBatchTests
                         var expected = new Matrix<float>(m, outputs);
                         Gemm.MatMulTransB(x, W, expected); // the row-dot path (m ≤ 64)
                         var wt = new float[inputs * outputs];
-                        SparseBatch.ToLaneMajor(W.Span, outputs, inputs, wt);
+                        SparseInput<float>.Transpose(W.Span, outputs, inputs, wt);
                         var pattern = new SparseBatch.Pattern();
                         pattern.Analyse(x.Span, m, inputs);
                         var z = new float[m * outputs];
@@ -149,7 +150,7 @@ public class SparseBatchTests
                         SparseBatch.WeightGradient(pattern, x.Span, dZ.Span, dwt, outputs, 0, 5);
                         SparseBatch.WeightGradient(pattern, x.Span, dZ.Span, dwt, outputs, 5, pieces);
                         var back = new float[inputs * outputs];
-                        SparseBatch.FromLaneMajor(dwt, outputs, inputs, back);
+                        SparseInput<float>.TransposeBack(dwt, outputs, inputs, back);
                         Assert.True(dW.Span.SequenceEqual(back), $"{label}: weight gradient not the blocked kernel's bits");
                         cases++;
                     }
@@ -624,7 +625,7 @@ public class SparseBatchTests
     /// One sample outside per-sample training (inference, as `nabla bench` W5 at batch 1 runs it) goes the lane-major way
     /// with the dense row-dot's bits: 784 → 128 at any density (no zero at all included), a hidden layer's ReLU output too;
     /// 784 → 1024 keeps the dense product for an image with few zeros until W is held lane-major. Per-sample training
-    /// afterwards takes its own plain Wᵀ from the next forward on, and trains to a dense twin's bits.
+    /// afterwards keeps that Wᵀ (one sample's path holds the same layout: never rewritten), and trains to a dense twin's bits.
     /// </summary>
     [Fact]
     public void One_sample_outside_training_goes_lane_major_with_the_dense_bits()
@@ -655,9 +656,10 @@ public class SparseBatchTests
                     objective.Forward(Rows(X, 6 + step, 1), Rows(Y, 6 + step, 1));
                     objective.Backward();
                     optimizer.Step();
-                    if (run == 0 && step > 0)
-                        Assert.True(nets[0].Parameters[0].HoldsTransposed && !nets[0].Parameters[0].HoldsLaneMajor, $"step {step}: not the per-sample path's plain Wᵀ");
+                    if (run == 0)
+                        Assert.True(nets[0].Parameters[0].HoldsLaneMajor, $"step {step}: the per-sample path let go of the lane-major Wᵀ");
                 }
+                if (run == 0) Assert.Equal(1, nets[0].Parameters[0].TransposedWrites);
                 outputs[run].Add(nets[run].Forward(Rows(X, 0, 1)).Span.ToArray());
             }
         }

@@ -53,10 +53,11 @@ public class SparseInputTests
                     int stride = SparseInput<T>.Stride(outputs);
                     var wt = new T[inputs * stride];
                     SparseInput<T>.Transpose(W.Span, outputs, inputs, wt);
-                    var index = new int[inputs + 16];
-                    int count = SparseInput<T>.NonZeros(x.Span, index);
+                    var masks = new uint[SparseInput<T>.MaskLength(inputs)];
+                    int count = SparseInput<T>.NonZeros(x.Span, masks);
+                    Assert.Equal(x.Span.ToArray().Count(v => v != T.Zero), count);
                     var z = new T[outputs];
-                    SparseInput<T>.Forward(x.Span, index, count, wt, outputs, z, new T[Vector512<T>.Count * stride]);
+                    SparseInput<T>.Forward(x.Span, masks, wt, outputs, z, new T[SparseInput<T>.StackLength(outputs)]);
                     Assert.True(expected.Span.SequenceEqual(z), $"{typeof(T).Name} out={outputs} in={inputs} zeros={zeros}: not the row-dot's bits");
 
                     var back = new T[outputs * inputs];
@@ -84,16 +85,16 @@ public class SparseInputTests
                     var separate = new T[inputs * stride];
                     SparseInput<T>.Transpose(W.Span, outputs, inputs, separate);
                     var fused = (T[])separate.Clone();
-                    var lanes = new T[Vector512<T>.Count * stride];
+                    var stack = new T[SparseInput<T>.StackLength(outputs)];
 
                     SparseInput<T>.StepTransposed(separate, stride, u, a.Span, minusEta);
-                    var index = new int[inputs + 16];
-                    int count = SparseInput<T>.NonZeros(x.Span, index);
+                    var masks = new uint[SparseInput<T>.MaskLength(inputs)];
+                    SparseInput<T>.NonZeros(x.Span, masks);
                     var expected = new T[outputs];
-                    SparseInput<T>.Forward(x.Span, index, count, separate, outputs, expected, lanes);
+                    SparseInput<T>.Forward(x.Span, masks, separate, outputs, expected, stack);
 
                     var z = new T[outputs];
-                    SparseInput<T>.StepAndForward(u, a.Span, minusEta, x.Span, fused, outputs, z, lanes);
+                    SparseInput<T>.StepAndForward(u, a.Span, minusEta, x.Span, fused, outputs, z, stack, masks);
                     Assert.True(separate.AsSpan().SequenceEqual(fused), $"{typeof(T).Name} out={outputs} in={inputs} zeros={zeros}: weights differ");
                     Assert.True(expected.AsSpan().SequenceEqual(z), $"{typeof(T).Name} out={outputs} in={inputs} zeros={zeros}: outputs differ");
                 }
@@ -151,18 +152,32 @@ public class SparseInputTests
     }
 
     [Fact]
-    public void Non_zero_positions_are_found_in_order()
+    public void The_masks_mark_the_non_zero_inputs_lane_by_lane()
     {
-        var rng = new Rng(5);
-        for (int n = 0; n <= 100; n++)
+        Masks<float>();
+        Masks<double>(); // eight lanes, no vector path
+
+        static void Masks<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var x = new float[n];
-            for (int i = 0; i < n; i++)
-                x[i] = rng.NextInt(4) switch { 0 => 0f, 1 => -0f, 2 => float.NaN, _ => (float)rng.NextDouble() + 0.1f };
-            var index = new int[n + 16];
-            int count = SparseInput<float>.NonZeros(x, index);
-            var expected = Enumerable.Range(0, n).Where(i => x[i] != 0).ToArray(); // NaN counts, ±0 does not
-            Assert.Equal(expected, index[..count]);
+            var rng = new Rng(5);
+            int L = Vector512<T>.Count;
+            foreach (int n in Enumerable.Range(0, 101).Concat([511, 512, 513, 1100]))
+            {
+                T[] x = new T[n], y = new T[n];
+                foreach (var v in new[] { x, y })
+                    for (int i = 0; i < n; i++)
+                        v[i] = rng.NextInt(4) switch { 0 => T.Zero, 1 => -T.Zero, 2 => T.NaN, _ => T.CreateTruncating(rng.NextDouble() + 0.1) };
+                var masks = new uint[SparseInput<T>.MaskLength(n)];
+                Array.Fill(masks, uint.MaxValue); // every word must be written
+                Assert.Equal(x.Count(v => v != T.Zero), SparseInput<T>.NonZeros(x, masks)); // NaN counts, ±0 does not
+                Assert.True(Marked(masks, n).SequenceEqual(x.Take(n - n % L).Select(v => v != T.Zero)), $"{typeof(T).Name} n={n}");
+                Assert.Equal(Enumerable.Range(0, n).Count(i => x[i] != T.Zero || y[i] != T.Zero), SparseInput<T>.NonZerosOfEither(x, y, masks));
+                Assert.True(Marked(masks, n).SequenceEqual(Enumerable.Range(0, n - n % L).Select(i => x[i] != T.Zero || y[i] != T.Zero)));
+            }
+
+            // Bit b mod 32 of word b / 32 of lane l: input bL + l (the whole blocks only).
+            IEnumerable<bool> Marked(uint[] masks, int n) =>
+                Enumerable.Range(0, n - n % L).Select(j => (masks[j / L / 32 * L + j % L] >> (j / L % 32) & 1) != 0);
         }
     }
 
