@@ -45,8 +45,13 @@ internal static unsafe class SparseBatch
     /// <summary>Whether this path gives the dense paths' bits here (it needs their 512-bit vectors).</summary>
     public static bool Available => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
-    /// <summary>Switched off by tests and benchmarks to compare with the dense path.</summary>
-    internal static bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Switched off by tests to compare with the dense path: the sparse paths of a layer's forward (one sample and
+    /// batches) are taken only where the thread that calls it has this on. Per thread, so that tests running side by side
+    /// do not switch each other's paths.
+    /// </summary>
+    internal static bool Enabled { get => !_disabled; set => _disabled = !value; }
+    [ThreadStatic] private static bool _disabled;
 
     /// <summary>The most samples per batch: the dense forward's row-dot path (<see cref="Gemm.DotMaxRows"/>) is the one this matches.</summary>
     public const int MaxRows = 64;

@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -23,9 +23,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     // One sample at a time, mostly-zero inputs (pixels), no input gradient asked for (a first layer): W is held
     // transposed so that the forward and plain SGD's step touch only the rows of non-zero inputs; same bits.
-    // (Batches, and one sample outside per-sample training: ForwardSparseBatch.)
+    // (Batches: ForwardSparseBatch.)
     private bool _inputGradientUnused = true; // the last backward did not ask for dA (or none ran yet: inference)
-    private int _backwardRows;           // samples in the last backward (0: none yet)
     private uint[]? _nonZeros;           // where the sample's non-zero inputs are (SparseInput.NonZeros)
     private (T[] Array, int Offset) _stack; // the lanes' tree, [levels + 1, stride], 64-byte aligned
     private int _spell;                  // forwards through Wᵀ since it was last written from W
@@ -63,7 +62,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (A.Cols != Inputs) throw new ArgumentException($"Linear {Inputs}→{Outputs}: input has {A.Cols} features, expected {Inputs}.");
         _input = A;
         var Z = Shape.Ensure(ref _output, A.Rows, Outputs);
-        if (A.Rows == 1 && !OneSampleLaneMajor ? !ForwardSparse(A.Row(0), Z.Row(0)) : !ForwardSparseBatch(A, Z))
+        _sparsePath = SparsePath.None;
+        if (A.Rows == 1 ? !ForwardSparse(A.Row(0), Z.Row(0)) : !ForwardSparseBatch(A, Z))
             Gemm.MatMulTransB(A, W.Value, Z);                                   // Z = A Wᵀ
         if (b is not null)
         {
@@ -73,11 +73,19 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         return Z;
     }
 
-    // z = Σ_{j: x_j ≠ 0} x_j Wᵀ[j, :] for one sample, when it pays; false: use the dense product.
+    // z = Σ_{j: x_j ≠ 0} x_j Wᵀ[Row(j), :] for one sample — per-sample training, inference at batch 1, an evaluation
+    // between minibatches — when it pays; false: use the dense product. Each lane's chain runs in registers over the
+    // lane's rows of Wᵀ, which lie together (lane-major order, the batch path's layout too); plain SGD's step waits for
+    // the next forward and is done in the same pass. One sample reads only its rows, at the dense row-dot's cost a row
+    // while Wᵀ stays in the second-level cache (784 → 128, no zero at all: 0.98 of the dense time), more beyond it (the
+    // break-even at 85% non-zero for 784 → 256, 71% for 784 → 1024; bench/NOTES.md step 35): always up to 512 KB of W,
+    // above 70% non-zero dense beyond — but once W is held, a dense sample goes this way too (the dense product would
+    // write W back from Wᵀ, and the next sample would hold it again: two passes over W for one sample).
     private bool ForwardSparse(ReadOnlySpan<T> x, Span<T> z)
     {
-        if (!_inputGradientUnused || !SparseInput<T>.Available || x.Length < 16) return false;
+        if (!_inputGradientUnused || !SparseInput<T>.Available || !SparseBatch.Enabled || x.Length < 16) return false;
         bool held = W.HoldsTransposed;
+        var masks = _nonZeros ??= new uint[SparseInput<T>.MaskLength(x.Length)];
         if (!held)
         {
             // Something needed W back after only a few samples (an optimizer with momentum, a penalty, dA):
@@ -85,10 +93,9 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             if (_rest > 0) { _rest--; return false; }
             if (_spell is > 0 and < ShortSpell) { (_spell, _rest) = (0, Rest); return false; }
             _spell = 0;
+            double most = (long)Inputs * Outputs * Unsafe.SizeOf<T>() <= OneSampleAlways ? 1.0 : 0.7;
+            if (SparseInput<T>.NonZeros(x, masks) > most * x.Length) return false;
         }
-        var masks = _nonZeros ??= new uint[SparseInput<T>.MaskLength(x.Length)];
-        int count = held ? 0 : SparseInput<T>.NonZeros(x, masks);
-        if (!held && count > x.Length * 3 / 4) return false; // few zeros (standardised inputs): little to skip
         var wt = W.HoldTransposed(out _);
         if (_stack.Array is null) _stack = Aligned.Allocate<T>(SparseInput<T>.StackLength(Outputs));
         var stack = Aligned.Slice(_stack, SparseInput<T>.StackLength(Outputs));
@@ -103,6 +110,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         return true;
     }
 
+    private const long OneSampleAlways = 512 * 1024; // bytes of W up to which one sample always takes the sparse path
+
     // A batch of mostly-zero inputs, no input gradient asked for, float, outputs a multiple of 128: W held transposed
     // (in lane-major order up to 64 samples, in panels of 128 outputs above), so that the forward touches only the rows
     // of inputs that are non-zero in a pair of samples, the weight gradient only the terms of non-zero inputs, and SGD
@@ -111,16 +120,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     private enum SparsePath { None, LaneMajor, Panels }
     private SparsePath _sparsePath;       // the way the last forward went (so may the backward)
 
-    // One sample outside per-sample training (inference, an evaluation between minibatches): the batch path's lane-major
-    // Wᵀ, each lane's chain in registers, reads the rows of the non-zero inputs once — 784 → 128 at FashionMNIST's density
-    // 4.8 → 2.3 µs an image (bench/NOTES.md step 35), where ForwardSparse's lanes go through memory. Per-sample training
-    // (the last backward was of one sample) keeps ForwardSparse, whose plain Wᵀ takes plain SGD's step in the next forward.
-    private bool OneSampleLaneMajor => typeof(T) == typeof(float) && _backwardRows != 1 && SparseBatch.Enabled && SparseBatch.Available
-        && SparseBatch.Fits(Outputs, Inputs);
-
     private bool ForwardSparseBatch(Matrix<T> A, Matrix<T> Z)
     {
-        _sparsePath = SparsePath.None;
         if (typeof(T) != typeof(float) || !SparseBatch.Enabled || !SparseBatch.Available
             || !SparseBatch.Fits(Outputs, Inputs)) return false;
         if (!W.HoldsTransposed)
@@ -140,14 +141,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         pattern.Analyse(x.Span, A.Rows, Inputs);
         // Measured at FashionMNIST's density (a pair reads 66% of the rows): the forward in 0.83 of the dense product's time,
         // the weight gradient in 0.60. The forward's time grows with the rows read, so it would lose from about 79%: above
-        // 75%, keep the dense products. One sample alone reads only its rows, at the dense row-dot's cost a row while Wᵀ
-        // stays in the second-level cache (784 → 128, no zero at all: 0.98 of the dense time), more beyond it (the
-        // break-even at 85% non-zero for 784 → 256, 71% for 784 → 1024): always there, above 70% dense here — but once W
-        // is held lane-major, a dense sample goes that way too (the dense product would write W back from Wᵀ, and the
-        // next sample would hold it again: two passes over W for one sample).
-        double most = A.Rows > 1 ? 0.75 : (long)Inputs * Outputs * sizeof(float) <= OneSampleAlways ? 1.0 : 0.7;
-        if (pattern.PairRows > most * ((A.Rows + 1) / 2) * (long)(Inputs - Inputs % 16) && !(A.Rows == 1 && W.HoldsLaneMajor))
-            return false;
+        // 75%, keep the dense products.
+        if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)(Inputs - Inputs % 16)) return false;
         _ = W.HoldLaneMajor();
         var job = _sparseJob ??= new SparseBatch.Job();
         // The threads share out the lanes: each reads the rows of Wᵀ that its share of the weight gradient writes.
@@ -158,7 +153,6 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     }
 
     private SparseBatch.Job? _sparseJob;
-    private const long OneSampleAlways = 512 * 1024; // bytes of W up to which one sample always takes the lane-major path
 
     // More than 64 samples (training at larger batches, evaluation, inference): the dense products are the blocked kernel,
     // so the sparse ones mirror its sums (SparseBatch.ForwardBlocked, WeightGradientBlocked) on Wᵀ held in panels of 128
@@ -187,7 +181,6 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     public override Matrix<T>? Backward(Matrix<T> dZ, bool needInputGradient = true)
     {
         _inputGradientUnused = !needInputGradient;
-        _backwardRows = dZ.Rows;
         var A = _input ?? throw new InvalidOperationException("Linear: Backward called before Forward.");
         Shape.Require(dZ, A.Rows, Outputs, "Linear backward dZ");
         if (_sparsePath == SparsePath.LaneMajor && W.HoldsLaneMajor && W.GradIsZero)
