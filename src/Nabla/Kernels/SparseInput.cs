@@ -153,19 +153,35 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
     /// </summary>
     public static void StepTransposed(Span<T> wt, int stride, ReadOnlySpan<T> u, ReadOnlySpan<T> a, T minusEta)
     {
-        int k = a.Length;
+        int k = a.Length, nb = k / L, words = Words(k), kv = nb * L;
         if (wt.Length < k * stride || u.Length < stride || stride % L != 0) throw new ArgumentException("buffer too short");
+        var masks = _masks is { } m && m.Length >= MaskLength(k) ? m : _masks = new uint[MaskLength(k)];
+        NonZeros(a, masks);
         var eta = Vector512.Create(minusEta);
-        fixed (T* w0 = wt, u0 = u)
-            for (int j = 0; j < k; j++)
-            {
-                if (a[j] == T.Zero) continue;
-                var aj = Vector512.Create(a[j]);
-                T* w = w0 + (long)Row(j, k) * stride;
-                for (int v = 0; v < stride; v += L)
-                    ((aj * Vector512.Load(u0 + v)) * eta + Vector512.Load(w + v)).Store(w + v);
-            }
+        fixed (T* w0 = wt, u0 = u, a0 = a)
+        fixed (uint* m0 = masks)
+        {
+            for (int l = 0; l < L; l++)
+                for (int q = 0; q < words; q++)
+                    for (uint bits = m0[q * L + l]; bits != 0; bits &= bits - 1)
+                    {
+                        int b = (q << 5) + BitOperations.TrailingZeroCount(bits);
+                        StepRow(w0 + ((long)l * nb + b) * stride, stride, u0, a0[b * L + l], eta);
+                    }
+            for (int j = kv; j < k; j++)
+                if (a0[j] != T.Zero) StepRow(w0 + (long)j * stride, stride, u0, a0[j], eta);
+        }
     }
+
+    // w = (a·u)(−η) + w over a row of Wᵀ.
+    private static void StepRow(T* w, int stride, T* u, T a, Vector512<T> eta)
+    {
+        var av = Vector512.Create(a);
+        for (int v = 0; v < stride; v += L)
+            ((av * Vector512.Load(u + v)) * eta + Vector512.Load(w + v)).Store(w + v);
+    }
+
+    [ThreadStatic] private static uint[]? _masks;
 
     /// <summary>
     /// <see cref="StepTransposed"/> with (u, a, −η), then <see cref="Forward"/> of x, in one pass over the rows
@@ -311,18 +327,12 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
         int stride = Stride(outputs), k = x.Length, kv = k - k % L;
         fixed (T* x0 = x, a0 = a, u0 = u, w0 = wt, s0 = stack)
         {
-            T* root = s0 + Levels * stride;
+            T* root = s0 + Levels * stride; // the lanes' pairwise sum
             for (int j = kv; j < k; j++)
             {
                 if (x0[j] == T.Zero && a0[j] == T.Zero) continue;
                 T* w = w0 + (long)j * stride;
-                if (!u.IsEmpty)
-                {
-                    var aj = Vector512.Create(a0[j]);
-                    var eta = Vector512.Create(minusEta);
-                    for (int v = 0; v < stride; v += L)
-                        ((aj * Vector512.Load(u0 + v)) * eta + Vector512.Load(w + v)).Store(w + v);
-                }
+                if (!u.IsEmpty) StepRow(w, stride, u0, a0[j], Vector512.Create(minusEta));
                 if (x0[j] == T.Zero) continue;
                 var xj = Vector512.Create(x0[j]);
                 for (int v = 0; v < stride; v += L)
