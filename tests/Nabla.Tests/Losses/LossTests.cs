@@ -31,8 +31,9 @@ public class LossTests
     }
 
     /// <summary>
-    /// The softmax cross-entropy's fast forward (plain loops and one exponential call over the batch) against its naive
-    /// reference, every TensorPrimitives step called row by row: the same bits for the value and every probability, in
+    /// The softmax cross-entropy's fast forward (plain loops and one exponential call over the batch), and the softmax
+    /// layer's, which share it, against their naive reference, every TensorPrimitives step called row by row: the same bits
+    /// for the value and every probability, in
     /// float and double, at widths on both sides of a 128-bit vector (where TensorPrimitives switches from its scalar
     /// exponential to its vector one) up to 40, with large, tied, signed-zero and infinite logits.
     /// </summary>
@@ -44,7 +45,7 @@ public class LossTests
     [InlineData(10)]
     [InlineData(17)]
     [InlineData(40)]
-    public void Softmax_cross_entropy_gives_the_row_by_row_references_bits(int classes)
+    public void Softmax_and_its_cross_entropy_give_the_row_by_row_references_bits(int classes)
     {
         RowByRowBits<float>(classes);
         RowByRowBits<double>(classes);
@@ -82,9 +83,14 @@ public class LossTests
         }
         string type = typeof(T).Name;
         Assert.True(total / T.CreateChecked(batch) == value || (T.IsNaN(value) && T.IsNaN(total)), $"{type} width {classes}: value {value} against {total / T.CreateChecked(batch)}");
+        var layer = new Nabla.Layers.Activations.Softmax<T>().Forward(z);
         for (int i = 0; i < p.Length; i++)
+        {
             Assert.True(p.Span[i].Equals(loss.Probabilities.Span[i]) && T.IsNegative(p.Span[i]) == T.IsNegative(loss.Probabilities.Span[i]),
                 $"{type} width {classes}: p[{i / classes},{i % classes}] = {loss.Probabilities.Span[i]}, the reference {p.Span[i]}");
+            Assert.True(p.Span[i].Equals(layer.Span[i]) && T.IsNegative(p.Span[i]) == T.IsNegative(layer.Span[i]),
+                $"{type} width {classes}: the softmax layer's [{i / classes},{i % classes}] = {layer.Span[i]}, the reference {p.Span[i]}");
+        }
     }
 
     /// <summary>

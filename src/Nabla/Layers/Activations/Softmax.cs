@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Nabla.Tensors;
 
 namespace Nabla.Layers.Activations;
@@ -13,19 +14,51 @@ public sealed class Softmax<T> : Activation<T> where T : unmanaged, IFloatingPoi
 {
     public override string Spec => "softmax";
 
+    private T[]? _max, _sum; // each row's maximum and Σ e^(x − max), scratch for Rows
+
     protected override void Apply(Matrix<T> x, Matrix<T> y)
     {
-        for (int r = 0; r < x.Rows; r++) Row(x.Row(r), y.Row(r));
+        if (_max is null || _max.Length < x.Rows) (_max, _sum) = (new T[x.Rows], new T[x.Rows]);
+        Rows(x, y, _max, _sum!);
     }
 
-    /// <summary>One row: y = softmax(x).</summary>
-    public static void Row(ReadOnlySpan<T> x, Span<T> y)
+    /// <summary>
+    /// y = softmax(x) row by row, each row's maximum into <paramref name="max"/> and its Σ e^(x − max) into
+    /// <paramref name="sum"/> (what a log-sum-exp needs: <see cref="Losses.SoftmaxCrossEntropy{T}"/>).
+    /// </summary>
+    /// <remarks>
+    /// The bits of TensorPrimitives called row by row (Max, Subtract, Exp, Sum, Divide; tested) with fewer calls: rows of
+    /// a few classes (10 for the workloads) are short, so the element-wise steps go as plain loops and e^(x − max) as one
+    /// call over the batch, leaving the calls per row to the sums, whose order of addition they fix. One call gives the bits
+    /// of a call per row only where TensorPrimitives' exponential gives every element the same bits wherever it sits in a
+    /// span: for float from 4 elements on (a shorter span takes the scalar function; checked over 10⁶ values a width, 4 to
+    /// 40, with and without AVX-512 and AVX2), not for double, whose vectors with an out-of-range lane (e^−∞, say) go
+    /// through the scalar function whole. So float rows of 4 or more only. Wide rows (hundreds of classes) go through the
+    /// same plain loops; sending rows of 16 or more back to the calls made W3's forward slower as JIT-tiered code
+    /// (bench/NOTES.md step 34).
+    /// </remarks>
+    public static void Rows(Matrix<T> x, Matrix<T> y, Span<T> max, Span<T> sum)
     {
-        T max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, y);
-        TensorPrimitives.Exp(y, y);
-        T sum = TensorPrimitives.Sum<T>(y);
-        TensorPrimitives.Divide(y, sum, y);
+        if (y.Rows != x.Rows || y.Cols != x.Cols || max.Length < x.Rows || sum.Length < x.Rows) throw new ArgumentException("softmax: shapes differ");
+        bool vectorRows = typeof(T) == typeof(float) && x.Cols >= Vector128<T>.Count;
+        for (int r = 0; r < x.Rows; r++)
+        {
+            ReadOnlySpan<T> xr = x.Row(r);
+            Span<T> yr = y.Row(r);
+            T m = xr[0];
+            for (int k = 1; k < xr.Length; k++) m = T.Max(m, xr[k]); // TensorPrimitives.Max's value, NaN included
+            for (int k = 0; k < xr.Length; k++) yr[k] = xr[k] - m;
+            if (!vectorRows) TensorPrimitives.Exp(yr, yr);
+            max[r] = m;
+        }
+        if (vectorRows) TensorPrimitives.Exp(y.Span, y.Span); // e^(x − max)
+        for (int r = 0; r < x.Rows; r++)
+        {
+            Span<T> yr = y.Row(r);
+            T s = TensorPrimitives.Sum<T>(yr);
+            for (int k = 0; k < yr.Length; k++) yr[k] /= s;
+            sum[r] = s;
+        }
     }
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX)
