@@ -620,15 +620,18 @@ internal static unsafe class SparseBatch
     /// <see cref="Pattern.AnalysePlain"/>; the samples [first, end) (a thread's share).
     /// Two samples at a time, over the inputs non-zero in either, 64 rows of Wᵀ per pass, 64 samples per chunk
     /// (their partial sums over a panel between passes in <paramref name="scratch"/>, <see cref="BlockedScratch"/> floats).
+    /// A <paramref name="bias"/> (b [outputs], or empty) is added as the last block's sums are written: Z + b element by
+    /// element, as a layer adds it after the product, without another pass over Z.
     /// </summary>
     public static void ForwardBlocked(Pattern pattern, ReadOnlySpan<float> x, ReadOnlySpan<float> wt, int outputs, Span<float> z,
-        Span<float> scratch, int first, int end)
+        Span<float> scratch, int first, int end, ReadOnlySpan<float> bias = default)
     {
         int m = pattern.Rows, k = pattern.Inputs, words = (k + 63) / 64, stride = Panel;
         if (!Fits(outputs, k) || wt.Length < (long)k * stride || z.Length < (long)m * outputs || x.Length < (long)m * k
-            || scratch.Length < BlockedScratch || pattern.PlainMasks.Length < (long)m * words || first < 0 || end > m)
+            || scratch.Length < BlockedScratch || pattern.PlainMasks.Length < (long)m * words || first < 0 || end > m
+            || !bias.IsEmpty && bias.Length < outputs)
             throw new ArgumentException("buffer too short");
-        fixed (float* x0 = x, w0 = wt, z0 = z, t0 = scratch)
+        fixed (float* x0 = x, w0 = wt, z0 = z, t0 = scratch, b0 = bias)
         fixed (ulong* m0 = pattern.PlainMasks)
         fixed (int* order = pattern.SampleOrder)
             for (int c = first; c < end; c += ChunkRows)
@@ -649,7 +652,8 @@ internal static unsafe class SparseBatch
                                 if (s1 - s0 < 64) bits &= (1UL << (s1 - s0)) - 1;
                                 float* acc = t0 + (long)(q - c) * Panel;
                                 Pair8(x0 + (long)i * k + s0, x0 + (long)j * k + s0, bits, w0 + (long)v * k + (long)s0 * stride, stride, acc, acc + Panel,
-                                    firstPass, lastPass, kc == 0, z0 + (long)i * outputs + v, z0 + (long)j * outputs + v);
+                                    firstPass, lastPass, kc == 0, z0 + (long)i * outputs + v, z0 + (long)j * outputs + v,
+                                    b0 != null && kEnd == k ? b0 + v : null);
                             }
                         }
                     }
@@ -661,9 +665,11 @@ internal static unsafe class SparseBatch
 
     // Two samples over eight vectors of outputs and the rows of Wᵀ set in `bits` (x, y and w at the pass's first input):
     // the chains start at 0 (first pass of a block) or from the partial sums in accA, accB; the last pass of a block
-    // writes Z (first block) or adds the block's sums to it, a pass before that keeps them in accA, accB.
+    // writes Z (first block) or adds the block's sums to it, a pass before that keeps them in accA, accB; the last
+    // block's last pass adds the bias too, when there is one (bias not null).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pair8(float* x, float* y, ulong bits, float* w, int stride, float* accA, float* accB, bool first, bool last, bool overwrite, float* za, float* zb)
+    private static void Pair8(float* x, float* y, ulong bits, float* w, int stride, float* accA, float* accB, bool first, bool last, bool overwrite, float* za, float* zb,
+        float* bias = null)
     {
         Sums8 a = first ? default : Sums8.Load(accA), b = first ? default : Sums8.Load(accB);
         for (; bits != 0; bits &= bits - 1)
@@ -683,6 +689,11 @@ internal static unsafe class SparseBatch
         {
             a.AddTo(za);
             b.AddTo(zb);
+        }
+        if (bias != null)
+        {
+            a.AddTo(bias); // b + z: the same sum as z + b
+            b.AddTo(bias);
         }
         a.Store(za);
         b.Store(zb);
@@ -828,7 +839,7 @@ internal static unsafe class SparseBatch
     {
         [ThreadStatic] private static float[]? _scratch, _blockedScratch, _gradientScratch;
         private Pattern _pattern = null!;
-        private Memory<float> _x, _w, _out, _dz;
+        private Memory<float> _x, _w, _out, _dz, _bias;
         private float[] _roots = [];
         private int _outputs, _k;
         private Work _work;
@@ -859,10 +870,10 @@ internal static unsafe class SparseBatch
             WorkerPool.Run(this, parts);
         }
 
-        /// <summary><see cref="ForwardBlocked"/> over all samples, the threads sharing out pieces of 16.</summary>
-        public void ForwardPanels(Pattern pattern, Memory<float> x, Memory<float> wt, int outputs, Memory<float> z, int parts)
+        /// <summary><see cref="ForwardBlocked"/> over all samples, the threads sharing out pieces of 16; the bias, if any, added.</summary>
+        public void ForwardPanels(Pattern pattern, Memory<float> x, Memory<float> wt, int outputs, Memory<float> z, int parts, Memory<float> bias = default)
         {
-            (_pattern, _x, _w, _outputs, _out, _k, _work) = (pattern, x, wt, outputs, z, pattern.Inputs, Work.Panels);
+            (_pattern, _x, _w, _outputs, _out, _k, _work, _bias) = (pattern, x, wt, outputs, z, pattern.Inputs, Work.Panels, bias);
             WorkerPool.Run(this, Math.Max(1, Math.Min(parts, (pattern.Rows + ShareRows - 1) / ShareRows)));
         }
 
@@ -903,7 +914,7 @@ internal static unsafe class SparseBatch
                     int m = _pattern.Rows;
                     var (first, end) = Share((m + ShareRows - 1) / ShareRows, part, parts);
                     var scratch = _blockedScratch ??= new float[BlockedScratch];
-                    if (first < end) ForwardBlocked(_pattern, _x.Span, _w.Span, _outputs, _out.Span, scratch, first * ShareRows, Math.Min(m, end * ShareRows));
+                    if (first < end) ForwardBlocked(_pattern, _x.Span, _w.Span, _outputs, _out.Span, scratch, first * ShareRows, Math.Min(m, end * ShareRows), _bias.Span);
                     return;
                 }
                 case Work.LaneGradient:

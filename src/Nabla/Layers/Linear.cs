@@ -65,7 +65,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         _sparsePath = SparsePath.None;
         if (A.Rows == 1 ? !ForwardSparse(A.Row(0), Z.Row(0)) : !ForwardSparseBatch(A, Z))
             Gemm.MatMulTransB(A, W.Value, Z);                                   // Z = A Wᵀ
-        if (b is not null)
+        if (b is not null && _sparsePath != SparsePath.Panels) // (the panels' forward adds b as it writes Z)
         {
             ReadOnlySpan<T> bias = b.Value.Span;
             for (int r = 0; r < Z.Rows; r++) TensorPrimitives.Add(Z.Row(r), bias, Z.Row(r)); // + b
@@ -163,7 +163,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (pattern.PairRows > 0.75 * ((A.Rows + 1) / 2) * (long)Inputs) return false;
         _ = W.HoldPanels();
         var job = _sparseJob ??= new SparseBatch.Job();
-        job.ForwardPanels(pattern, x, Floats(W.HeldPanels), Outputs, Floats(Z.Data.AsMemory(0, Z.Length)), SparseParts(A.Rows));
+        job.ForwardPanels(pattern, x, Floats(W.HeldPanels), Outputs, Floats(Z.Data.AsMemory(0, Z.Length)), SparseParts(A.Rows),
+            b is null ? default : Floats(b.Value.Data.AsMemory(0, Outputs)));
         _spell++;
         _sparsePath = SparsePath.Panels;
         return true;

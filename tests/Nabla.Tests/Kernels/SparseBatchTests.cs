@@ -192,6 +192,13 @@ public class SparseBatchTests
                         SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 48, m);
                         Assert.True(expected.Span.SequenceEqual(z), $"{label}: forward not the blocked kernel's bits");
 
+                        // With a bias, added as the last block is written: Z + b, as the layer adds it after the product.
+                        var bias = Sparse(1, outputs, 0.2, outputs + 7).Span.ToArray();
+                        for (int r = 0; r < m; r++) System.Numerics.Tensors.TensorPrimitives.Add(expected.Row(r), bias, expected.Row(r));
+                        SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 0, 48, bias);
+                        SparseBatch.ForwardBlocked(pattern, x.Span, wtp, outputs, z, scratch, 48, m, bias);
+                        Assert.True(expected.Span.SequenceEqual(z), $"{label}: forward with a bias not the bits of the product, then + b");
+
                         var dW = new Matrix<float>(outputs, inputs);
                         Gemm.MatMulTransA(dZ, x, dW); // dW = dZᵀ X, the blocked path
                         pattern.AnalyseColumns(x.Span, m, inputs);
