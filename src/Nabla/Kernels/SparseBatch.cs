@@ -897,13 +897,13 @@ internal static unsafe class SparseBatch
             {
                 case Work.Transpose:
                 {
-                    var (first, end) = Share(_k / Panel, part, parts);
+                    var (first, end) = WorkerPool.Share(_k / Panel, part, parts);
                     if (first < end) SparseBatch.TransposePanels(_w.Span, _outputs, _k, _out.Span, first, end);
                     return;
                 }
                 case Work.PanelGradient:
                 {
-                    var (first, end) = Share(_outputs / Panel, part, parts);
+                    var (first, end) = WorkerPool.Share(_outputs / Panel, part, parts);
                     int need = GradientScratch(_pattern.Rows, _k);
                     var scratch = _gradientScratch is { } g && g.Length >= need ? g : _gradientScratch = new float[need];
                     if (first < end) WeightGradientBlocked(_pattern, _x.Span, _dz.Span, _out.Span, _outputs, scratch, first, end);
@@ -912,7 +912,7 @@ internal static unsafe class SparseBatch
                 case Work.Panels:
                 {
                     int m = _pattern.Rows;
-                    var (first, end) = Share((m + ShareRows - 1) / ShareRows, part, parts);
+                    var (first, end) = WorkerPool.Share((m + ShareRows - 1) / ShareRows, part, parts);
                     var scratch = _blockedScratch ??= new float[BlockedScratch];
                     if (first < end) ForwardBlocked(_pattern, _x.Span, _w.Span, _outputs, _out.Span, scratch, first * ShareRows, Math.Min(m, end * ShareRows), _bias.Span);
                     return;
@@ -934,12 +934,6 @@ internal static unsafe class SparseBatch
         }
 
         // Part `part` of `parts` of n pieces: [first, end), in runs of ⌈n / parts⌉.
-        private static (int First, int End) Share(int n, int part, int parts)
-        {
-            int share = (n + parts - 1) / parts, first = Math.Min(n, part * share);
-            return (first, Math.Min(n, first + share));
-        }
-
         private static float[] Scratch(int outputs) =>
             _scratch is { } s && s.Length >= ForwardScratch(outputs) ? s : _scratch = new float[ForwardScratch(outputs)];
     }

@@ -39,6 +39,17 @@ public static class WorkerPool
         }
     }
 
+    /// <summary>
+    /// Part <paramref name="part"/>'s units of n shared out over <paramref name="parts"/>: ⌈n / parts⌉ each, the last
+    /// the rest, in order — one rule, so that work split by units of the same size (rows in pieces of 16) falls to the
+    /// same core from one operation to the next.
+    /// </summary>
+    public static (int First, int End) Share(int n, int part, int parts)
+    {
+        int share = (n + parts - 1) / parts, first = Math.Min(n, part * share);
+        return (first, Math.Min(n, first + share));
+    }
+
     /// <summary>Runs parts 0..parts-1 of <paramref name="work"/>, part 0 on the calling thread, and waits for all.</summary>
     public static void Run(IParallelWork work, int parts)
     {

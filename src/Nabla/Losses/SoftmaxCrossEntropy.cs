@@ -26,7 +26,7 @@ public sealed class SoftmaxCrossEntropy<T> : Loss<T> where T : unmanaged, IFloat
     {
         var p = Shape.Ensure(ref _p, z.Rows, z.Cols);
         if (_max is null || _max.Length < z.Rows) (_max, _sumExp) = (new T[z.Rows], new T[z.Rows]);
-        Layers.Activations.Softmax<T>.Rows(z, p, _max, _sumExp!); // p = softmax(z)
+        Layers.Activations.Softmax<T>.Rows(z.Span, p.Span, z.Cols, _max, _sumExp); // p = softmax(z)
         T total = T.Zero;
         for (int r = 0; r < z.Rows; r++)
         {

@@ -37,9 +37,9 @@ public class GradientCheckerTests
     private sealed class LeakyWithReluDerivative : Activation<double>
     {
         public override string Spec => "leaky_relu=0.3";
-        protected override void Apply(Matrix<double> x, Matrix<double> y)
+        protected override void Apply(ReadOnlySpan<double> x, Span<double> y, int cols)
         {
-            for (int i = 0; i < x.Length; i++) y.Span[i] = x.Span[i] > 0 ? x.Span[i] : 0.3 * x.Span[i];
+            for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0 ? x[i] : 0.3 * x[i];
         }
         protected override void Derive(Matrix<double> x, Matrix<double> y, Matrix<double> dY, Matrix<double> dX)
         {

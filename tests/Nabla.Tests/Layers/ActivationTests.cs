@@ -25,6 +25,44 @@ public class ActivationTests
         Compare.Close(Reference.Get($"act.{name}.dx"), dx, 1e-12, 1e-14, $"{name} backward");
     }
 
+    /// <summary>
+    /// A forward large enough to be shared out over the threads (by rows in pieces of 16) gives the one-thread bits, for
+    /// every activation, in float and double, at widths that leave vector tails and row counts that leave a short last piece.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void A_forward_on_several_threads_gives_the_one_thread_bits(string name)
+    {
+        Check<float>();
+        Check<double>();
+
+        void Check<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            int saved = Nabla.Kernels.WorkerPool.MaxThreads;
+            try
+            {
+                foreach (var (rows, cols) in new[] { (1000, 128), (517, 131), (70, 1001), (1000, 10), (409, 11) })
+                {
+                    var rng = new Nabla.Randomness.Rng((ulong)(rows + cols));
+                    var x = new Matrix<T>(rows, cols);
+                    foreach (ref T v in x.Span) v = T.CreateTruncating(rng.NextNormal() * 4);
+                    x[rows - 1, cols - 1] = T.CreateTruncating(-200.0); x[0, 0] = T.NegativeZero;
+                    Nabla.Kernels.WorkerPool.MaxThreads = 1;
+                    var one = Network<T>.Create($"{cols},{cols},{name}", 1).Layers[1].Forward(x).Span.ToArray();
+                    foreach (int threads in new[] { 2, 3, 4 })
+                    {
+                        Nabla.Kernels.WorkerPool.MaxThreads = threads;
+                        var many = Network<T>.Create($"{cols},{cols},{name}", 1).Layers[1].Forward(x).Span;
+                        for (int i = 0; i < one.Length; i++)
+                            Assert.True(one[i].Equals(many[i]) && T.IsNegative(one[i]) == T.IsNegative(many[i]),
+                                $"{name} {typeof(T).Name} [{rows},{cols}] on {threads} threads: [{i / cols},{i % cols}] = {many[i]}, on one {one[i]}");
+                    }
+                }
+            }
+            finally { Nabla.Kernels.WorkerPool.MaxThreads = saved; }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public void Gradient_check_passes(string name)

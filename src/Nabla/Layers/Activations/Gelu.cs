@@ -11,10 +11,8 @@ public sealed class Gelu<T> : Activation<T> where T : unmanaged, IFloatingPointI
 {
     public override string Spec => "gelu";
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y)
+    protected override void Apply(ReadOnlySpan<T> xs, Span<T> ys, int cols)
     {
-        ReadOnlySpan<T> xs = x.Span;
-        Span<T> ys = y.Span;
         int i = 0;
         if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated)
         {

@@ -17,7 +17,7 @@ public sealed class LeakyReLU<T>(double slope) : Activation<T> where T : unmanag
 
     public override string Spec { get; } = FormattableString.Invariant($"leaky_relu={slope}");
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y) => Elementwise.Map(x.Span, x.Span, y.Span, new Select(_slope)); // y = x or slope·x
+    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols) => Elementwise.Map(x, x, y, new Select(_slope)); // y = x or slope·x
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(x.Span, dY.Span, dX.Span, new Select(_slope)); // dx = dy or slope·dy
 

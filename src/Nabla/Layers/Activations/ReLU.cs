@@ -13,7 +13,7 @@ public sealed class ReLU<T> : Activation<T> where T : unmanaged, IFloatingPointI
 {
     public override string Spec => "relu";
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y) => InCache.Max(x.Span, T.Zero, y.Span);
+    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols) => InCache.Max(x, T.Zero, y);
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(x.Span, dY.Span, dX.Span, new Gradient());
 

@@ -12,7 +12,7 @@ public sealed class Scale<T>(double factor) : Activation<T> where T : unmanaged,
 
     public override string Spec { get; } = FormattableString.Invariant($"scale={factor}");
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y) => Kernels.InCache.Multiply(x.Span, _c, y.Span);
+    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols) => Kernels.InCache.Multiply(x, _c, y);
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) =>
         Kernels.InCache.Multiply(dY.Span, _c, dX.Span);

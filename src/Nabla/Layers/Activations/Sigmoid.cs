@@ -14,7 +14,7 @@ public sealed class Sigmoid<T> : Activation<T> where T : unmanaged, IFloatingPoi
 {
     public override string Spec => "sigmoid";
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y) => TensorPrimitives.Sigmoid(x.Span, y.Span);
+    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols) => TensorPrimitives.Sigmoid(x, y);
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(y.Span, dY.Span, dX.Span, new Gradient());
 

@@ -18,10 +18,8 @@ public sealed class Softplus<T>(double beta) : Activation<T> where T : unmanaged
 
     public override string Spec { get; } = FormattableString.Invariant($"softplus={beta}");
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y)
+    protected override void Apply(ReadOnlySpan<T> xs, Span<T> ys, int cols)
     {
-        ReadOnlySpan<T> xs = x.Span;
-        Span<T> ys = y.Span;
         int i = 0;
         if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated)
         {

@@ -12,10 +12,8 @@ public sealed class Step<T> : Activation<T> where T : unmanaged, IFloatingPointI
 {
     public override string Spec => "step";
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y)
+    protected override void Apply(ReadOnlySpan<T> xs, Span<T> ys, int cols)
     {
-        ReadOnlySpan<T> xs = x.Span;
-        Span<T> ys = y.Span;
         for (int i = 0; i < ys.Length; i++) ys[i] = xs[i] > T.Zero ? T.One : T.Zero;
     }
 

@@ -11,7 +11,7 @@ public sealed class Tanh<T> : Activation<T> where T : unmanaged, IFloatingPointI
 {
     public override string Spec => "tanh";
 
-    protected override void Apply(Matrix<T> x, Matrix<T> y) => TensorPrimitives.Tanh(x.Span, y.Span);
+    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols) => TensorPrimitives.Tanh(x, y);
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(y.Span, dY.Span, dX.Span, new Gradient());
 
