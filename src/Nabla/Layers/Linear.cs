@@ -25,7 +25,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     // transposed so that the forward and plain SGD's step touch only the rows of non-zero inputs; same bits.
     // (Batches: ForwardSparseBatch.)
     private bool _inputGradientUnused = true; // the last backward did not ask for dA (or none ran yet: inference)
-    private uint[]? _nonZeros;           // where the sample's non-zero inputs are (SparseInput.NonZeros)
+    private uint[]? _masks;              // where the sample's non-zero inputs are (SparseInput.NonZeros)
     private (T[] Array, int Offset) _stack; // the lanes' tree, [levels + 1, stride], 64-byte aligned
     private int _spell;                  // forwards through Wᵀ since it was last written from W
     private int _rest;                   // forwards left before holding Wᵀ is tried again
@@ -85,7 +85,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     {
         if (!_inputGradientUnused || !SparseInput<T>.Available || !SparseBatch.Enabled || x.Length < 16) return false;
         bool held = W.HoldsTransposed;
-        var masks = _nonZeros ??= new uint[SparseInput<T>.MaskLength(x.Length)];
+        var masks = _masks ??= new uint[SparseInput<T>.MaskLength(x.Length)];
         if (!held)
         {
             // Something needed W back after only a few samples (an optimizer with momentum, a penalty, dA):
