@@ -47,9 +47,13 @@ public abstract class Activation<T> : Layer<T> where T : unmanaged, IFloatingPoi
 
     private const int PieceRows = 16;
 
-    private int Parts(int rows, int cols) =>
-        Kernels.WorkerPool.MaxThreads < 2 || (long)rows * cols < ParallelValues ? 1
-            : Math.Min(Kernels.WorkerPool.MaxThreads, (rows + PieceRows - 1) / PieceRows);
+    // At least half the threshold's values a part (a many-core machine does not cut [1000, 128] into 63 slivers).
+    private int Parts(int rows, int cols)
+    {
+        long values = (long)rows * cols;
+        if (Kernels.WorkerPool.MaxThreads < 2 || values < ParallelValues) return 1;
+        return (int)Math.Min(Math.Min(Kernels.WorkerPool.MaxThreads, (rows + PieceRows - 1) / PieceRows), values / (ParallelValues / 2));
+    }
 
     // The forward over the threads' shares of the rows: every part but the last a multiple of 16 rows (so of 16 values),
     // so each value takes the same (vector or scalar) path as on one thread — the same bits.
