@@ -335,27 +335,18 @@ internal static unsafe class SparseBatch
             if (x.Length < (long)m * k) throw new ArgumentException("x is shorter than m·k", nameof(x));
             Rows = m;
             Inputs = k;
-            int words = Words, blocks = Blocks;
+            int words = Words;
             if (_masks.Length < (long)m * words * L) _masks = new uint[m * words * L];
             long pairRows = 0;
-            fixed (float* x0 = x)
             fixed (uint* m0 = _masks)
             {
                 for (int i = 0; i < m; i++)
                 {
-                    float* row = x0 + (long)i * k;
                     uint* masks = m0 + (long)i * words * L;
+                    SparseInput<float>.NonZeros(x.Slice(i * k, k), new Span<uint>(masks, words * L)); // one sample's masks, as one sample's path finds them
                     for (int q = 0; q < words; q++)
                     {
-                        // Lane l of word q collects bit b − 32q for the blocks b of this word, all 16 lanes at once.
-                        var word = Vector512<uint>.Zero;
-                        int end = Math.Min(blocks, 32 * q + 32);
-                        for (int b = 32 * q; b < end; b++)
-                        {
-                            var nonZero = ~Vector512.Equals(Vector512.Load(row + b * L), Vector512<float>.Zero).AsUInt32();
-                            word |= nonZero & Vector512.Create(1u << (b & 31));
-                        }
-                        word.Store(masks + q * L);
+                        var word = Vector512.Load(masks + q * L);
                         if (i % 2 == 1) pairRows += PopCount(word | Vector512.Load(masks - words * L + q * L));
                         else if (i == m - 1) pairRows += PopCount(word);
                     }

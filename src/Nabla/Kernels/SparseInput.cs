@@ -59,14 +59,14 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
     /// <summary>
     /// Where x's non-zero inputs are, for <see cref="Forward"/>: per lane l, a bit per block b (set: x[bL + l] ≠ 0)
     /// in 32-bit words, word q of the L lanes side by side (masks[q·L + l], bit b mod 32); the tail inputs are not in
-    /// the masks. Returns how many inputs are non-zero, the tail's included.
+    /// the masks (<see cref="Count"/> counts them).
     /// </summary>
-    public static int NonZeros(ReadOnlySpan<T> x, Span<uint> masks) => NonZerosOfEither(x, x, masks);
+    public static void NonZeros(ReadOnlySpan<T> x, Span<uint> masks) => NonZerosOfEither(x, x, masks);
 
-    /// <summary>The masks of the inputs j where x_j ≠ 0 or y_j ≠ 0 (see <see cref="NonZeros"/>), and how many.</summary>
-    public static int NonZerosOfEither(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<uint> masks)
+    /// <summary>The masks of the inputs j where x_j ≠ 0 or y_j ≠ 0 (see <see cref="NonZeros"/>).</summary>
+    public static void NonZerosOfEither(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<uint> masks)
     {
-        int k = x.Length, nb = k / L, words = Words(k), kv = nb * L, count = 0;
+        int k = x.Length, nb = k / L, words = Words(k), kv = nb * L;
         if (y.Length != k) throw new ArgumentException("x and y differ in length", nameof(y));
         if (masks.Length < words * L) throw new ArgumentException("masks needs MaskLength(x.Length) places", nameof(masks));
         fixed (T* x0 = x, y0 = y)
@@ -80,13 +80,15 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
                 {
                     var word = Vector512<uint>.Zero;
                     int end = Math.Min(nb, 32 * q + 32);
-                    for (int b = 32 * q; b < end; b++)
-                    {
-                        var bothZero = Vector512.Equals(Vector512.Load(xf + b * 16), Vector512<float>.Zero) & Vector512.Equals(Vector512.Load(yf + b * 16), Vector512<float>.Zero);
-                        var nonZero = ~bothZero.AsUInt32();
-                        word |= nonZero & Vector512.Create(1u << (b & 31));
-                        count += BitOperations.PopCount(nonZero.ExtractMostSignificantBits());
-                    }
+                    if (yf == xf) // one sample (a batch's rows: SparseBatch.Pattern.Analyse)
+                        for (int b = 32 * q; b < end; b++)
+                            word |= ~Vector512.Equals(Vector512.Load(xf + b * 16), Vector512<float>.Zero).AsUInt32() & Vector512.Create(1u << (b & 31));
+                    else
+                        for (int b = 32 * q; b < end; b++)
+                        {
+                            var zero = Vector512.Equals(Vector512.Load(xf + b * 16), Vector512<float>.Zero) & Vector512.Equals(Vector512.Load(yf + b * 16), Vector512<float>.Zero);
+                            word |= ~zero.AsUInt32() & Vector512.Create(1u << (b & 31));
+                        }
                     word.Store(m0 + q * 16);
                 }
             }
@@ -94,15 +96,18 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
             {
                 new Span<uint>(m0, words * L).Clear();
                 for (int j = 0; j < kv; j++)
-                    if (x0[j] != T.Zero || y0[j] != T.Zero)
-                    {
-                        m0[j / L / 32 * L + j % L] |= 1u << (j / L % 32);
-                        count++;
-                    }
+                    if (x0[j] != T.Zero || y0[j] != T.Zero) m0[j / L / 32 * L + j % L] |= 1u << (j / L % 32);
             }
-            for (int j = kv; j < k; j++)
-                if (x0[j] != T.Zero || y0[j] != T.Zero) count++;
         }
+    }
+
+    /// <summary>How many of x's inputs are non-zero, from its masks (<see cref="NonZeros"/>) and its tail.</summary>
+    public static int Count(ReadOnlySpan<T> x, ReadOnlySpan<uint> masks)
+    {
+        int k = x.Length, kv = k - k % L, count = 0;
+        foreach (uint word in masks[..MaskLength(k)]) count += BitOperations.PopCount(word);
+        for (int j = kv; j < k; j++)
+            if (x[j] != T.Zero) count++;
         return count;
     }
 
@@ -320,8 +325,8 @@ public static unsafe class SparseInput<T> where T : unmanaged, IFloatingPointIee
         }
     }
 
-    // The tail inputs j ≥ k − k mod L, in order: their rows stepped where x_j or a_j ≠ 0 (u null: no step), then added
-    // to the root as the row-dot's scalar chains (x_j ≠ 0 only); then z. u empty: no step.
+    // The tail inputs j ≥ k − k mod L, in order: their rows stepped where x_j or a_j ≠ 0 (u empty: no step), then added
+    // to the root as the row-dot's scalar chains (x_j ≠ 0 only); then z.
     private static void Finish(ReadOnlySpan<T> x, ReadOnlySpan<T> a, ReadOnlySpan<T> u, T minusEta, ReadOnlySpan<T> wt, int outputs, Span<T> z, Span<T> stack)
     {
         int stride = Stride(outputs), k = x.Length, kv = k - k % L;

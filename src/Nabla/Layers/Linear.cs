@@ -94,7 +94,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             if (_spell is > 0 and < ShortSpell) { (_spell, _rest) = (0, Rest); return false; }
             _spell = 0;
             double most = (long)Inputs * Outputs * Unsafe.SizeOf<T>() <= OneSampleAlways ? 1.0 : 0.7;
-            if (SparseInput<T>.NonZeros(x, masks) > most * x.Length) return false;
+            SparseInput<T>.NonZeros(x, masks);
+            if (SparseInput<T>.Count(x, masks) > most * x.Length) return false;
         }
         var wt = W.HoldTransposed(out _);
         if (_stack.Array is null) _stack = Aligned.Allocate<T>(SparseInput<T>.StackLength(Outputs));
