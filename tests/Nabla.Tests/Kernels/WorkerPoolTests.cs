@@ -8,7 +8,14 @@ public class WorkerPoolTests
     private sealed class Counting : IParallelWork
     {
         public readonly int[] Runs = new int[8];
-        public void Run(int part, int parts) => Interlocked.Increment(ref Runs[part]);
+        public int SlowParts; // 1: the workers' parts take ~50 µs, 2: a millisecond or more — the caller waits past its polling
+
+        public void Run(int part, int parts)
+        {
+            if (part > 0 && SlowParts == 1) Thread.SpinWait(1500);
+            if (part > 0 && SlowParts == 2) Thread.Sleep(1);
+            Interlocked.Increment(ref Runs[part]);
+        }
     }
 
     [Theory]
@@ -27,6 +34,7 @@ public class WorkerPoolTests
             for (int job = 0; job < 3000; job++)
             {
                 int parts = 1 + rng.NextInt(4);                    // 1..4: some workers idle while others run
+                work.SlowParts = job % 7 == 3 ? 1 : job % 50 == 17 ? 2 : 0;
                 WorkerPool.Run(work, parts);
                 for (int p = 0; p < parts; p++) expected[p]++;
                 Assert.Equal(expected, work.Runs);                 // all parts done when Run returns, none twice
