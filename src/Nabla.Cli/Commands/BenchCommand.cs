@@ -101,6 +101,9 @@ public static class BenchCommand
             int t = Cli.Positive(parse, threads);
             WorkerPool.MaxThreads = t;
             string? only = parse.GetValue(workload);
+            if (only is not null && only is not ("W5" or "inference") && !Workloads.Any(w => only == w.Id || only == w.Name))
+                throw new UsageException($"unknown workload '{only}' (W1..W5, per-sample, mlp-128, softmax-regression, mlp-large, inference)");
+            if (parse.GetValue(epochs) is < 1 and var e) throw new UsageException($"--epochs must be positive, not {e}");
             var data = DataCommand.Load(io, Data.Catalog.FashionMnist);
             var rows = new List<Dictionary<string, object?>>();
             foreach (var w in Workloads)
@@ -115,7 +118,6 @@ public static class BenchCommand
                     rows.Add(Inference(data, t, batch));
                     Report(io, rows[^1], parse.GetValue(json));
                 }
-            if (rows.Count == 0) throw new UsageException($"unknown workload '{only}'");
             return Cli.Ok;
         });
         return command;

@@ -32,6 +32,9 @@ public class CliTests : IDisposable
     [InlineData("gradcheck", "--net", "3,2", "--loss", "hinge", "unknown loss 'hinge'")]
     [InlineData("eval", "--model", "/nonexistent.safetensors", "no such file")]
     [InlineData("tune", "--model", "softmax-regression", "--lrs", "a,b", "--lrs takes comma-separated numbers")]
+    [InlineData("bench", "workloads", "--workload", "W9", "unknown workload 'W9'")]
+    [InlineData("bench", "workloads", "--workload", "W3", "--epochs", "0", "--epochs must be positive, not 0")]
+    [InlineData("bench", "workloads", "--threads", "0", "--threads must be positive, not 0")]
     public void Bad_arguments_give_one_line_and_exit_code_2(params string[] argsAndMessage)
     {
         var (code, _, err) = Run(argsAndMessage[..^1]);
