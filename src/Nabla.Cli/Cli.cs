@@ -57,7 +57,7 @@ public static class Cli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"nabla: {parse.Errors[0].Message} (see nabla {parse.CommandResult.Command.Name} --help)".Replace("nabla nabla", "nabla"));
+            error.WriteLine($"nabla: {Readable(parse.Errors[0].Message)} (see {CommandPath(parse.CommandResult)} --help)");
             return Usage;
         }
         try
@@ -83,6 +83,27 @@ public static class Cli
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    // "nabla export onnx": the command and the commands above it.
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+    {
+        var names = new List<string>();
+        for (var c = command; c.Parent is System.CommandLine.Parsing.CommandResult parent; c = parent) names.Add(c.Command.Name);
+        names.Add("nabla");
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+
+    // The parser's "as expected type 'System.Nullable`1[System.UInt64]'" in words.
+    private static string Readable(string message) => System.Text.RegularExpressions.Regex.Replace(message,
+        @"as expected type '(?:System\.Nullable`1\[)?System\.(\w+)\]?'", m => "as " + (m.Groups[1].Value switch
+        {
+            "UInt64" or "UInt32" => "a whole number of 0 or more",
+            "Int32" or "Int64" => "a whole number",
+            "Double" or "Single" => "a number",
+            "Boolean" => "true or false",
+            var other => other,
+        }));
 
     /// <summary>Reads an option that must be positive, or throws a usage error naming it.</summary>
     public static T Positive<T>(ParseResult parse, Option<T> option) where T : System.Numerics.INumber<T>

@@ -35,6 +35,8 @@ public class CliTests : IDisposable
     [InlineData("bench", "workloads", "--workload", "W9", "unknown workload 'W9'")]
     [InlineData("bench", "workloads", "--workload", "W3", "--epochs", "0", "--epochs must be positive, not 0")]
     [InlineData("bench", "workloads", "--threads", "0", "--threads must be positive, not 0")]
+    [InlineData("train", "--model", "hw-relu", "--seed", "-4", "'--seed' as a whole number of 0 or more. (see nabla train --help)")]
+    [InlineData("export", "onnx", "--model", "m.safetensors", "(see nabla export onnx --help)")]
     public void Bad_arguments_give_one_line_and_exit_code_2(params string[] argsAndMessage)
     {
         var (code, _, err) = Run(argsAndMessage[..^1]);
