@@ -101,8 +101,9 @@ public static class BenchCommand
             int t = Cli.Positive(parse, threads);
             WorkerPool.MaxThreads = t;
             string? only = parse.GetValue(workload);
-            if (only is not null && only is not ("W5" or "inference") && !Workloads.Any(w => only == w.Id || only == w.Name))
-                throw new UsageException($"unknown workload '{only}' (W1..W5, per-sample, mlp-128, softmax-regression, mlp-large, inference)");
+            bool inference = only is null or "W5" or "inference";
+            if (!inference && !Workloads.Any(w => only == w.Id || only == w.Name))
+                throw new UsageException($"unknown workload '{only}' (W1..W5, {string.Join(", ", Workloads.Select(w => w.Name))}, inference)");
             if (parse.GetValue(epochs) is < 1 and var e) throw new UsageException($"--epochs must be positive, not {e}");
             var data = DataCommand.Load(io, Data.Catalog.FashionMnist);
             var rows = new List<Dictionary<string, object?>>();
@@ -112,7 +113,7 @@ public static class BenchCommand
                 rows.Add(TrainWorkload(w, data, t, parse.GetValue(epochs) ?? w.Epochs, parse.GetValue(profile)));
                 Report(io, rows[^1], parse.GetValue(json));
             }
-            if (only is null or "W5" or "inference")
+            if (inference)
                 foreach (int batch in new[] { 1000, 1 })
                 {
                     rows.Add(Inference(data, t, batch));

@@ -84,22 +84,34 @@ public static class WorkerPool
     // sees the last part end within ~0.1 µs; the event waited on before took ~0.8 µs a job (bench/NOTES.md step 41).
     private static void WaitForWorkers()
     {
-        if (PollUntil(new PartsDone())) return;
+        if (!PollUntil(new PartsDone())) Sleep(ref _waiting, Finished, new PartsDone());
+    }
+
+    // Sleeps on the gate until the condition holds, with a flag that says so to whoever makes it hold (WakeSleeper). The
+    // flag is raised before the last look at the condition, so a wake-up between that look and the wait is not lost; a
+    // release left by an earlier round (a worker of the job before, held up between its last part and its look at the
+    // flag) only sends it round again.
+    private static void Sleep<TCondition>(ref int flag, SemaphoreSlim gate, TCondition condition) where TCondition : struct, ICondition
+    {
         while (true)
         {
-            Volatile.Write(ref _waiting, 1);
+            Volatile.Write(ref flag, 1);
             Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref _remaining) == 0)
+            if (condition.Holds())
             {
-                // The last part ended while going to sleep: take back the flag, or, if a worker already did, its release.
-                if (Interlocked.Exchange(ref _waiting, 0) == 0) Finished.Wait();
+                // It came true while going to sleep: take back the flag, or, if the waker already did, its release.
+                if (Interlocked.Exchange(ref flag, 0) == 0) gate.Wait();
                 return;
             }
-            Finished.Wait();
-            // A worker of the job before, held up between its last part and its look at the flag, may have woken this
-            // job's wait: sleep again until this job's parts are done.
-            if (Volatile.Read(ref _remaining) == 0) return;
+            gate.Wait();
+            if (condition.Holds()) return;
         }
+    }
+
+    // After making a sleeper's condition hold: releases its gate if it sleeps (or is about to).
+    private static void WakeSleeper(ref int flag, SemaphoreSlim gate)
+    {
+        if (Interlocked.Exchange(ref flag, 0) == 1) gate.Release();
     }
 
     private interface ICondition { bool Holds(); }
@@ -130,7 +142,7 @@ public static class WorkerPool
     // The last worker to finish wakes the caller if it sleeps.
     private static void PartDone()
     {
-        if (Interlocked.Decrement(ref _remaining) == 0 && Interlocked.Exchange(ref _waiting, 0) == 1) Finished.Release();
+        if (Interlocked.Decrement(ref _remaining) == 0) WakeSleeper(ref _waiting, Finished);
     }
 
     private static void EnsureWorkers(int count)
@@ -160,7 +172,7 @@ public static class WorkerPool
         public void Wake()
         {
             Interlocked.Increment(ref _posted);
-            if (Interlocked.Exchange(ref _sleeping, 0) == 1) _start.Release();
+            WakeSleeper(ref _sleeping, _start);
         }
 
         private void Loop()
@@ -184,16 +196,7 @@ public static class WorkerPool
         // Waits until a job past the `seen` first ones is posted: polls for SpinBeforeSleep, then sleeps until woken.
         private void WaitForJob(int seen)
         {
-            if (PollUntil(new Posted(this, seen))) return;
-            Volatile.Write(ref _sleeping, 1);
-            Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref _posted) != seen)
-            {
-                // A job arrived while going to sleep: take back the flag, or, if Wake already did, its release.
-                if (Interlocked.Exchange(ref _sleeping, 0) == 0) _start.Wait();
-                return;
-            }
-            _start.Wait();
+            if (!PollUntil(new Posted(this, seen))) Sleep(ref _sleeping, _start, new Posted(this, seen));
         }
     }
 }
