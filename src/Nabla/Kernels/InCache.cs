@@ -13,8 +13,9 @@ namespace Nabla.Kernels;
 /// </summary>
 /// <remarks>
 /// Not for TensorPrimitives' Exp, Sigmoid or Tanh: in float64 a vector with a lane out of the fast path's range
-/// (e^x under- or overflowing) is computed by another route, so an element's bits can depend on which neighbours
-/// share its vector — which pieces would change.
+/// (e^x under- or overflowing) is computed by another route once the JIT has optimized it, so an element's bits can
+/// depend on which neighbours share its vector — which pieces would change (the layers take the scalar functions in
+/// float64: bench/NOTES.md step 42).
 /// </remarks>
 public static class InCache
 {

@@ -42,7 +42,7 @@ public sealed class Gelu<T> : Activation<T> where T : unmanaged, IFloatingPointI
             for (; i <= xf.Length - 8; i += 8)
             {
                 var xd = Widen(xf.Slice(i, 8));
-                var pdf = Vector512.Exp(-xd * xd * Vector512.Create(0.5)) * invSqrt2Pi;   // φ(x)
+                var pdf = DoubleLanes.Exp(-xd * xd * Vector512.Create(0.5)) * invSqrt2Pi;   // φ(x)
                 Narrow(Widen(dyf.Slice(i, 8)) * (NormalCdf(xd) + xd * pdf), dxf.Slice(i, 8));
             }
         }
@@ -65,7 +65,7 @@ public sealed class Gelu<T> : Activation<T> where T : unmanaged, IFloatingPointI
         p = p * t + Vector512.Create(0.37409196);
         p = p * t + Vector512.Create(1.00002368);
         p = p * t + Vector512.Create(-1.26551223);
-        var r = t * Vector512.Exp(-z * z + p);
+        var r = t * DoubleLanes.Exp(-z * z + p);  // not Vector512.Exp: its lanes' bits hang on their neighbours
         var erfc = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(u, Vector512<double>.Zero), r, Vector512.Create(2.0) - r);
         return Vector512.Create(0.5) * erfc;
     }

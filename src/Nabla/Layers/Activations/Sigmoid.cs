@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Nabla.Kernels;
 using Nabla.Tensors;
@@ -7,14 +8,20 @@ using Nabla.Tensors;
 namespace Nabla.Layers.Activations;
 
 /// <summary>
-/// σ(x) = 1 / (1 + e^-x), in vector lanes (TensorPrimitives.Sigmoid: for very negative x, e^-x overflows to ∞
-/// and 1/∞ gives the right limit 0, so nothing becomes NaN). σ'(x) = σ(x)(1 − σ(x)), from the output.
+/// σ(x) = 1 / (1 + e^-x): float in vector lanes (TensorPrimitives.Sigmoid: for very negative x, e^-x overflows to ∞
+/// and 1/∞ gives the right limit 0, so nothing becomes NaN), double the same in <see cref="DoubleLanes"/> (TensorPrimitives'
+/// double exponential gives a lane bits that hang on its neighbours and on the JIT's tier). σ'(x) = σ(x)(1 − σ(x)), from
+/// the output.
 /// </summary>
 public sealed class Sigmoid<T> : Activation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string Spec => "sigmoid";
 
-    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols) => TensorPrimitives.Sigmoid(x, y);
+    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols)
+    {
+        if (typeof(T) == typeof(double)) DoubleLanes.Sigmoid(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y));
+        else TensorPrimitives.Sigmoid(x, y);
+    }
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(y.Span, dY.Span, dX.Span, new Gradient());
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Nabla.Tensors;
 
@@ -27,31 +28,35 @@ public sealed class Softmax<T> : Activation<T> where T : unmanaged, IFloatingPoi
     /// <remarks>
     /// The bits of TensorPrimitives called row by row (Max, Subtract, Exp, Sum, Divide; tested) with fewer calls: rows of
     /// a few classes (10 for the workloads) are short, so the element-wise steps go as plain loops and e^(x − max) as one
-    /// call over the batch, leaving the calls per row to the sums, whose order of addition they fix. One call gives the bits
-    /// of a call per row only where TensorPrimitives' exponential gives every element the same bits wherever it sits in a
-    /// span: for float from 4 elements on (a shorter span takes the scalar function; checked over 10⁶ values a width, 4 to
-    /// 40, with and without AVX-512 and AVX2), not for double, whose vectors with an out-of-range lane (e^−∞, say) go
-    /// through the scalar function whole. So float rows of 4 or more only. Wide rows (hundreds of classes) go through the
-    /// same plain loops; sending rows of 16 or more back to the calls made W3's forward slower as JIT-tiered code
-    /// (bench/NOTES.md step 34).
+    /// call over the batch, leaving the calls per row to the sums, whose order of addition they fix. One call gives the
+    /// bits of a call per row where the exponential gives every element the same bits wherever it sits in a span: for
+    /// float from 4 elements on (a shorter span takes the scalar function; checked over 10⁶ values a width, 4 to 40, with
+    /// and without AVX-512 and AVX2, and the same optimized by the JIT or not, bench/NOTES.md step 42), so float rows of 4
+    /// or more; shorter ones take the scalar function, as TensorPrimitives would. Double takes <see cref="Kernels.DoubleLanes"/>'
+    /// exponential, whose lanes are their own at any width: TensorPrimitives' double one computes a vector with a lane
+    /// out of its range (e^−∞, or under e^−708) through the scalar function once the JIT has optimized it and through its
+    /// polynomial before, so an element's bits would hang on its neighbours and on the moment the JIT got to it (step 42).
+    /// Wide rows (hundreds of classes) go through the same plain loops; sending rows of 16 or more back to the calls made
+    /// W3's forward slower as JIT-tiered code (step 34).
     /// </remarks>
     public static void Rows(ReadOnlySpan<T> x, Span<T> y, int cols, Span<T> max = default, Span<T> sum = default)
     {
         int rows = cols > 0 ? x.Length / cols : 0;
         if (cols < 1 || x.Length != rows * cols || y.Length != x.Length || !max.IsEmpty && max.Length < rows || !sum.IsEmpty && sum.Length < rows)
             throw new ArgumentException("softmax: shapes differ");
-        bool vectorRows = typeof(T) == typeof(float) && cols >= Vector128<T>.Count;
+        bool oneCall = typeof(T) == typeof(double) || cols >= Vector128<T>.Count;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<T> xr = x.Slice(r * cols, cols);
             Span<T> yr = y.Slice(r * cols, cols);
             T m = xr[0];
             for (int k = 1; k < cols; k++) m = T.Max(m, xr[k]); // TensorPrimitives.Max's value, NaN included
-            for (int k = 0; k < cols; k++) yr[k] = xr[k] - m;
-            if (!vectorRows) TensorPrimitives.Exp(yr, yr);
+            if (oneCall) for (int k = 0; k < cols; k++) yr[k] = xr[k] - m;
+            else for (int k = 0; k < cols; k++) yr[k] = T.Exp(xr[k] - m);
             if (!max.IsEmpty) max[r] = m;
         }
-        if (vectorRows) TensorPrimitives.Exp(y, y); // e^(x − max)
+        if (typeof(T) == typeof(double)) Kernels.DoubleLanes.Exp(MemoryMarshal.Cast<T, double>(y), MemoryMarshal.Cast<T, double>(y)); // e^(x − max)
+        else if (oneCall) TensorPrimitives.Exp(y, y);
         for (int r = 0; r < rows; r++)
         {
             Span<T> yr = y.Slice(r * cols, cols);

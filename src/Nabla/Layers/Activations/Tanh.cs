@@ -1,17 +1,26 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
 namespace Nabla.Layers.Activations;
 
-/// <summary>tanh(x) = (e^x − e^-x) / (e^x + e^-x); tanh'(x) = 1 − tanh²(x), from the output.</summary>
+/// <summary>
+/// tanh(x) = (e^x − e^-x) / (e^x + e^-x): float in vector lanes (TensorPrimitives.Tanh), double by the same formula in
+/// <see cref="DoubleLanes"/> (TensorPrimitives' double one gives a lane bits that hang on its neighbours and on the JIT's
+/// tier); tanh'(x) = 1 − tanh²(x), from the output.
+/// </summary>
 public sealed class Tanh<T> : Activation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string Spec => "tanh";
 
-    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols) => TensorPrimitives.Tanh(x, y);
+    protected override void Apply(ReadOnlySpan<T> x, Span<T> y, int cols)
+    {
+        if (typeof(T) == typeof(double)) DoubleLanes.Tanh(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y));
+        else TensorPrimitives.Tanh(x, y);
+    }
 
     protected override void Derive(Matrix<T> x, Matrix<T> y, Matrix<T> dY, Matrix<T> dX) => Elementwise.Map(y.Span, dY.Span, dX.Span, new Gradient());
 
