@@ -57,6 +57,7 @@ public static class ExperimentReport
             relation = c.Relation switch { Relation.AtMost => "at_most", Relation.AtLeast => "at_least", _ => "equal" },
             tolerance = c.Tolerance,
             relative = c.Relative,
+            timed = c.Timed,
             agrees = c.Agrees,
         }),
         tables = r.Tables.Select(t => new { title = t.Title, columns = t.Columns, rows = t.Rows }),

@@ -34,7 +34,7 @@ public sealed class BatchSize : IExperiment
         var norm = Normalization.For(train);
         int[] sizes = [1, 8, 32, 64, 512, 4096, n];
         var rows = new List<IReadOnlyList<object>>();
-        var results = new Dictionary<int, (double Seconds, long Updates, EvaluationResult Train, EvaluationResult Test)>();
+        var results = new Dictionary<int, (double Seconds, double FastestEpoch, long Updates, EvaluationResult Train, EvaluationResult Test)>();
         foreach (int b in sizes)
         {
             var net = Network<float>.Create(NetSpec.Parse(Net), Rng.Fork(seed, "batch-size-init"));
@@ -42,7 +42,9 @@ public sealed class BatchSize : IExperiment
             var sgd = new Sgd<float>(net.Parameters, LearningRate);
             var loader = new BatchLoader<float>(train, b, norm, 10, Rng.Fork(seed, "batch-size-shuffle"));
             long updates = 0;
+            double fastestEpoch = double.PositiveInfinity;
             var clock = Stopwatch.StartNew();
+            var lap = clock.Elapsed;
             while (loader.Epoch < Epochs || !loader.AtEpochEnd)
             {
                 loader.Next();
@@ -51,17 +53,23 @@ public sealed class BatchSize : IExperiment
                 objective.Backward();
                 sgd.Step();
                 updates++;
+                if (loader.AtEpochEnd)
+                {
+                    fastestEpoch = Math.Min(fastestEpoch, (clock.Elapsed - lap).TotalSeconds);
+                    lap = clock.Elapsed;
+                }
             }
             double seconds = clock.Elapsed.TotalSeconds;
             var onTrain = Evaluator.Evaluate(objective, train, norm);
             var onTest = Evaluator.Evaluate(objective, test, norm);
-            results[b] = (seconds, updates, onTrain, onTest);
+            results[b] = (seconds, fastestEpoch, updates, onTrain, onTest);
             rows.Add([b == n ? $"{b} (full)" : b, updates, seconds, seconds / Epochs, onTrain.Loss, onTrain.Error, onTest.Loss, onTest.Error]);
             r.Checks.Add(new Check($"updates at B = {b}", updates, Epochs * Math.Ceiling(n / (double)b), 0));
         }
         r.Tables.Add(new Table($"{Net}, SGD η = {LearningRate}, {Epochs} epochs on {n:N0} FashionMNIST training images; test on {test.Count:N0}",
             ["batch", "updates", "seconds", "s/epoch", "train loss", "train error", "test loss", "test error"], rows));
-        r.Checks.Add(Check.AtMost("seconds per epoch at B = 64 ÷ at B = 1", results[64].Seconds / results[1].Seconds, 1));
+        // The fastest of the epochs on each side, so that one stall of this shared machine does not decide it.
+        r.Checks.Add(Check.AtMost("seconds per epoch at B = 64 ÷ at B = 1 (fastest epochs)", results[64].FastestEpoch / results[1].FastestEpoch, 1) with { Timed = true });
         r.Checks.Add(Check.AtLeast("training loss with the full batch ÷ with B = 32", results[n].Train.Loss / results[32].Train.Loss, 2));
         r.Checks.Add(Check.AtLeast("test error with the full batch − with B = 32", results[n].Test.Error - results[32].Test.Error, 0.1));
         var bs = sizes.Select(b => (double)b).ToArray();

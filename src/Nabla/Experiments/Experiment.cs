@@ -25,7 +25,12 @@ public enum Relation { Equal, AtMost, AtLeast }
 /// <summary>A measured value set beside the theory's, with the tolerance that counts as agreement.</summary>
 /// <param name="Relative">Tolerance relative to |theory| (else absolute); used by <see cref="Relation.Equal"/>.</param>
 /// <param name="Relation">Equal within the tolerance, or a bound the measurement must respect.</param>
-public sealed record Check(string Name, double Measured, double Theory, double Tolerance, bool Relative = false, Relation Relation = Relation.Equal)
+/// <param name="Timed">
+/// A measurement of wall-clock time: shown and judged like the others, but it varies with the machine's load, so the tests
+/// do not require it to agree (speed is measured by `nabla bench`, not asserted by unit tests).
+/// </param>
+public sealed record Check(string Name, double Measured, double Theory, double Tolerance, bool Relative = false, Relation Relation = Relation.Equal,
+    bool Timed = false)
 {
     public static Check AtMost(string name, double measured, double bound) => new(name, measured, bound, 0, Relation: Relation.AtMost);
 
