@@ -8,13 +8,21 @@ namespace Nabla.Kernels;
 /// The register-blocked micro-kernel: C[0..MR, 0..NR] (+)= Ap · Bp over kc packed steps, where each
 /// step broadcasts MR values of A and multiplies them into two vectors of B with fused multiply-adds.
 /// With Vector512 the tile is 8 rows × 2 vectors (8×32 floats, 8×16 doubles: 16 accumulators of 32
-/// registers); with Vector256, 6 rows × 2 vectors (12 accumulators of 16 registers).
+/// registers); with Vector256, 6 rows × 2 vectors (12 accumulators of 16 registers); with only 128-bit vectors
+/// (x86 without AVX2, ARM64's NEON), 6 rows × 2 vectors of 128 bits.
 /// </summary>
 internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static readonly bool Wide = Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// Only 128-bit vectors are the processor's own: Vector256 there is .NET's software emulation, a call for each
+    /// operation (W3 0.32 s/epoch through it on this processor with AVX2 switched off, against 0.035 with AVX-512).
+    /// </summary>
+    public static readonly bool Narrow = !Vector512.IsHardwareAccelerated && !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated;
+
     public static readonly int MR = Wide ? 8 : 6;
-    public static readonly int NR = 2 * (Wide ? Vector512<T>.Count : Vector256<T>.Count);
+    public static readonly int NR = 2 * (Wide ? Vector512<T>.Count : Narrow ? Vector128<T>.Count : Vector256<T>.Count);
 
     /// <summary>
     /// C tile (row stride ldc) = or += Ap·Bp; only the top-left mr×nr part is written. Bp holds NR values per step,
@@ -24,7 +32,8 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
     public static void Tile(int kc, T* Ap, T* Bp, int ldb, T* C, int ldc, int mr, int nr, bool overwrite)
     {
         if (Wide) Tile512(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
-        else Tile256(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
+        else if (Narrow) Tile6x2<Vector128<T>, Lanes128>(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
+        else Tile6x2<Vector256<T>, Lanes256>(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
     }
 
     /// <summary>a·b + c with one rounding (float or double lanes); shared with <see cref="GemmDot{T}"/>.</summary>
@@ -49,6 +58,18 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
             return Vector256.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
         if (typeof(T) == typeof(double))
             return Vector256.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c)
+    {
+        // As the 256-bit one: x86 without AVX2 has no FMA in .NET, so a multiply and an add there; ARM64 has its own.
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) return a * b + c;
+        if (typeof(T) == typeof(float))
+            return Vector128.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector128.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
         return a * b + c;
     }
 
@@ -104,49 +125,98 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
         WritePart(tile, ld, C, ldc, mr, nr, overwrite);
     }
 
-    private static void Tile256(int kc, T* Ap, T* Bp, int ldb, T* C, int ldc, int mr, int nr, bool overwrite)
+    /// <summary>The operations of the 6 × 2 tile on one width of vector: <see cref="Lanes256"/> or <see cref="Lanes128"/>.</summary>
+    private interface ILanes<TV> where TV : struct
     {
-        int W = Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+        static abstract int Count { get; }
+        static abstract TV Load(T* p);
+        static abstract TV Broadcast(T x);
+        static abstract TV Fma(TV a, TV b, TV c);
+        static abstract TV Add(TV a, TV b);
+        static abstract void Store(TV v, T* p);
+    }
+
+    private readonly struct Lanes256 : ILanes<Vector256<T>>
+    {
+        public static int Count => Vector256<T>.Count;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(T* p) => Vector256.Load(p);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Broadcast(T x) => Vector256.Create(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c) => Kernel<T>.Fma(a, b, c);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> v, T* p) => v.Store(p);
+    }
+
+    private readonly struct Lanes128 : ILanes<Vector128<T>>
+    {
+        public static int Count => Vector128<T>.Count;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Load(T* p) => Vector128.Load(p);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Broadcast(T x) => Vector128.Create(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c) => Kernel<T>.Fma(a, b, c);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> v, T* p) => v.Store(p);
+    }
+
+    // 6 rows × 2 vectors of 256 or 128 bits: 12 accumulators, two vectors of B and one broadcast of A — 15 of x86's
+    // 16 registers (ARM64 has 32). A method of its own, not inlined into the caller's blocking loops: inlined there,
+    // the loop reloaded two of their variables from the stack at every step.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Tile6x2<TV, L>(int kc, T* Ap, T* Bp, int ldb, T* C, int ldc, int mr, int nr, bool overwrite)
+        where TV : struct where L : struct, ILanes<TV>
+    {
+        int W = L.Count;
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector256.Load(Bp);
-            var b1 = Vector256.Load(Bp + W);
-            Vector256<T> a;
-            a = Vector256.Create(Ap[0]); c00 = Fma(a, b0, c00); c01 = Fma(a, b1, c01);
-            a = Vector256.Create(Ap[1]); c10 = Fma(a, b0, c10); c11 = Fma(a, b1, c11);
-            a = Vector256.Create(Ap[2]); c20 = Fma(a, b0, c20); c21 = Fma(a, b1, c21);
-            a = Vector256.Create(Ap[3]); c30 = Fma(a, b0, c30); c31 = Fma(a, b1, c31);
-            a = Vector256.Create(Ap[4]); c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
-            a = Vector256.Create(Ap[5]); c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
+            var b0 = L.Load(Bp);
+            var b1 = L.Load(Bp + W);
+            TV a;
+            a = L.Broadcast(Ap[0]); c00 = L.Fma(a, b0, c00); c01 = L.Fma(a, b1, c01);
+            a = L.Broadcast(Ap[1]); c10 = L.Fma(a, b0, c10); c11 = L.Fma(a, b1, c11);
+            a = L.Broadcast(Ap[2]); c20 = L.Fma(a, b0, c20); c21 = L.Fma(a, b1, c21);
+            a = L.Broadcast(Ap[3]); c30 = L.Fma(a, b0, c30); c31 = L.Fma(a, b1, c31);
+            a = L.Broadcast(Ap[4]); c40 = L.Fma(a, b0, c40); c41 = L.Fma(a, b1, c41);
+            a = L.Broadcast(Ap[5]); c50 = L.Fma(a, b0, c50); c51 = L.Fma(a, b1, c51);
             Ap += 6;
             Bp += ldb;
         }
         if (mr == 6 && nr == 2 * W)
         {
-            Store(C + 0 * ldc, c00, c01, overwrite, W); Store(C + 1 * ldc, c10, c11, overwrite, W);
-            Store(C + 2 * ldc, c20, c21, overwrite, W); Store(C + 3 * ldc, c30, c31, overwrite, W);
-            Store(C + 4 * ldc, c40, c41, overwrite, W); Store(C + 5 * ldc, c50, c51, overwrite, W);
+            Store<TV, L>(C + 0 * ldc, c00, c01, overwrite); Store<TV, L>(C + 1 * ldc, c10, c11, overwrite);
+            Store<TV, L>(C + 2 * ldc, c20, c21, overwrite); Store<TV, L>(C + 3 * ldc, c30, c31, overwrite);
+            Store<TV, L>(C + 4 * ldc, c40, c41, overwrite); Store<TV, L>(C + 5 * ldc, c50, c51, overwrite);
             return;
         }
-        Edge256(C, ldc, mr, nr, overwrite, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+        Edge6x2<TV, L>(C, ldc, mr, nr, overwrite, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
-    // Tile256's edge tile, out of its frame for the same reason as Edge512 (every step of its loop spilled the
+    // The 6 × 2 tile's edge, out of its frame for the same reason as Edge512 (every step of its loop spilled the
     // twelve accumulators, with or without profile data).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Edge256(T* C, int ldc, int mr, int nr, bool overwrite,
-        Vector256<T> c00, Vector256<T> c01, Vector256<T> c10, Vector256<T> c11, Vector256<T> c20, Vector256<T> c21,
-        Vector256<T> c30, Vector256<T> c31, Vector256<T> c40, Vector256<T> c41, Vector256<T> c50, Vector256<T> c51)
+    private static void Edge6x2<TV, L>(T* C, int ldc, int mr, int nr, bool overwrite,
+        TV c00, TV c01, TV c10, TV c11, TV c20, TV c21, TV c30, TV c31, TV c40, TV c41, TV c50, TV c51)
+        where TV : struct where L : struct, ILanes<TV>
     {
-        int W = Vector256<T>.Count;
+        int W = L.Count;
         T* tile = stackalloc T[6 * 2 * W];
         int ld = 2 * W;
-        c00.Store(tile + 0 * ld); c01.Store(tile + 0 * ld + W); c10.Store(tile + 1 * ld); c11.Store(tile + 1 * ld + W);
-        c20.Store(tile + 2 * ld); c21.Store(tile + 2 * ld + W); c30.Store(tile + 3 * ld); c31.Store(tile + 3 * ld + W);
-        c40.Store(tile + 4 * ld); c41.Store(tile + 4 * ld + W); c50.Store(tile + 5 * ld); c51.Store(tile + 5 * ld + W);
+        L.Store(c00, tile + 0 * ld); L.Store(c01, tile + 0 * ld + W); L.Store(c10, tile + 1 * ld); L.Store(c11, tile + 1 * ld + W);
+        L.Store(c20, tile + 2 * ld); L.Store(c21, tile + 2 * ld + W); L.Store(c30, tile + 3 * ld); L.Store(c31, tile + 3 * ld + W);
+        L.Store(c40, tile + 4 * ld); L.Store(c41, tile + 4 * ld + W); L.Store(c50, tile + 5 * ld); L.Store(c51, tile + 5 * ld + W);
         WritePart(tile, ld, C, ldc, mr, nr, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TV, L>(T* row, TV v0, TV v1, bool overwrite) where TV : struct where L : struct, ILanes<TV>
+    {
+        int W = L.Count;
+        if (!overwrite)
+        {
+            v0 = L.Add(v0, L.Load(row));
+            v1 = L.Add(v1, L.Load(row + W));
+        }
+        L.Store(v0, row);
+        L.Store(v1, row + W);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -156,18 +226,6 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
         {
             v0 += Vector512.Load(row);
             v1 += Vector512.Load(row + W);
-        }
-        v0.Store(row);
-        v1.Store(row + W);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(T* row, Vector256<T> v0, Vector256<T> v1, bool overwrite, int W)
-    {
-        if (!overwrite)
-        {
-            v0 += Vector256.Load(row);
-            v1 += Vector256.Load(row + W);
         }
         v0.Store(row);
         v1.Store(row + W);

@@ -64,6 +64,22 @@ public static class PixelKernels
                 Divide(Vector256.ConvertToSingle(Vector256.Create(u2, u3).AsInt32()), d, inv).CopyTo(destination.Slice(i + 8, 8));
             }
         }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            // 128-bit vectors only (x86 without AVX2, ARM64), or a divisor the correction misses: a true division,
+            // four lanes at a time — IEEE's quotient, the bits of one at a time.
+            var d = Vector128.Create(divisor);
+            for (; i <= source.Length - 16; i += 16)
+            {
+                var (s0, s1) = Vector128.Widen(Vector128.Create(source.Slice(i, 16))); // u8 → u16
+                var (u0, u1) = Vector128.Widen(s0);                                    // u16 → u32
+                var (u2, u3) = Vector128.Widen(s1);
+                (Vector128.ConvertToSingle(u0.AsInt32()) / d).CopyTo(destination.Slice(i, 4));
+                (Vector128.ConvertToSingle(u1.AsInt32()) / d).CopyTo(destination.Slice(i + 4, 4));
+                (Vector128.ConvertToSingle(u2.AsInt32()) / d).CopyTo(destination.Slice(i + 8, 4));
+                (Vector128.ConvertToSingle(u3.AsInt32()) / d).CopyTo(destination.Slice(i + 12, 4));
+            }
+        }
         for (; i < source.Length; i++) destination[i] = source[i] / divisor;
     }
 
