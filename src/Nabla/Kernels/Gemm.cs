@@ -25,8 +25,14 @@ public static unsafe class Gemm
     /// <summary>Products with fewer multiply-adds than this run on one thread.</summary>
     public static long ParallelThreshold { get; set; } = 1L << 21;
 
-    /// <summary>A·Bᵀ with at most this many rows of A (or fewer columns than a micro-tile) runs as row dot products (<see cref="GemmDot{T}"/>, <see cref="GemmDot256{T}"/> without AVX-512), unpacked.</summary>
+    /// <summary>A·Bᵀ with at most this many rows of A (or fewer columns than a micro-tile) runs as row dot products (<see cref="GemmDot{T}"/>, <see cref="GemmDotNarrow{T}"/> without AVX-512), unpacked.</summary>
     public static int DotMaxRows { get; set; } = 64;
+
+    /// <summary>
+    /// <see cref="DotMaxRows"/> where 128-bit lanes are the widest: there a dot product's two loads per multiply-add
+    /// cost more than packing — W2's forward (64 rows) took 1.18 s/epoch as row dots, 0.90 blocked; one sample (W1) gains.
+    /// </summary>
+    public const int NarrowDotMaxRows = 4;
 
     /// <summary>Blocked products read B (not transposed) unpacked up to this depth k; 0 packs every panel (tests compare both).</summary>
     internal static int InPlaceMaxK { get; set; } = 64;
@@ -112,7 +118,7 @@ public static unsafe class Gemm
         // The path is chosen once for the whole product, so a thread split never changes the arithmetic.
         var path = panelStride != 0 ? Path.Blocked
             : k <= RankKMax && csB == 1 ? Path.RankK
-            : csA == 1 && rsB == 1 && (m <= DotMaxRows || n < Kernel<T>.NR) && (GemmDot<T>.Available || GemmDot256<T>.Available) ? Path.Dot
+            : csA == 1 && rsB == 1 && (m <= (Kernel<T>.Narrow ? NarrowDotMaxRows : DotMaxRows) || n < Kernel<T>.NR) && (GemmDot<T>.Available || GemmDotNarrow<T>.Available) ? Path.Dot
             : csB == 1 && m <= GemmRowVector<T>.MaxRows && GemmRowVector<T>.Available ? Path.RowVector
             : csB == 1 && m >= GemmSmallM<T>.MinRows && m <= GemmSmallM<T>.Rows && n >= Kernel<T>.NR && GemmSmallM<T>.Available ? Path.SmallM
             : Path.Blocked;
@@ -166,7 +172,7 @@ public static unsafe class Gemm
         if (path == Path.Dot)
         {
             if (GemmDot<T>.Available) GemmDot<T>.Run(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
-            else GemmDot256<T>.Run(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
+            else GemmDotNarrow<T>.Run(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
             return;
         }
         if (path == Path.RankK)

@@ -32,8 +32,8 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
     public static void Tile(int kc, T* Ap, T* Bp, int ldb, T* C, int ldc, int mr, int nr, bool overwrite)
     {
         if (Wide) Tile512(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
-        else if (Narrow) Tile6x2<Vector128<T>, Lanes128>(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
-        else Tile6x2<Vector256<T>, Lanes256>(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
+        else if (Narrow) Tile6x2<Vector128<T>, Lanes128<T>>(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
+        else Tile6x2<Vector256<T>, Lanes256<T>>(kc, Ap, Bp, ldb, C, ldc, mr, nr, overwrite);
     }
 
     /// <summary>a·b + c with one rounding (float or double lanes); shared with <see cref="GemmDot{T}"/>.</summary>
@@ -125,43 +125,12 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
         WritePart(tile, ld, C, ldc, mr, nr, overwrite);
     }
 
-    /// <summary>The operations of the 6 × 2 tile on one width of vector: <see cref="Lanes256"/> or <see cref="Lanes128"/>.</summary>
-    private interface ILanes<TV> where TV : struct
-    {
-        static abstract int Count { get; }
-        static abstract TV Load(T* p);
-        static abstract TV Broadcast(T x);
-        static abstract TV Fma(TV a, TV b, TV c);
-        static abstract TV Add(TV a, TV b);
-        static abstract void Store(TV v, T* p);
-    }
-
-    private readonly struct Lanes256 : ILanes<Vector256<T>>
-    {
-        public static int Count => Vector256<T>.Count;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(T* p) => Vector256.Load(p);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Broadcast(T x) => Vector256.Create(x);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c) => Kernel<T>.Fma(a, b, c);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> v, T* p) => v.Store(p);
-    }
-
-    private readonly struct Lanes128 : ILanes<Vector128<T>>
-    {
-        public static int Count => Vector128<T>.Count;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Load(T* p) => Vector128.Load(p);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Broadcast(T x) => Vector128.Create(x);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c) => Kernel<T>.Fma(a, b, c);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> v, T* p) => v.Store(p);
-    }
-
     // 6 rows × 2 vectors of 256 or 128 bits: 12 accumulators, two vectors of B and one broadcast of A — 15 of x86's
     // 16 registers (ARM64 has 32). A method of its own, not inlined into the caller's blocking loops: inlined there,
     // the loop reloaded two of their variables from the stack at every step.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Tile6x2<TV, L>(int kc, T* Ap, T* Bp, int ldb, T* C, int ldc, int mr, int nr, bool overwrite)
-        where TV : struct where L : struct, ILanes<TV>
+        where TV : struct where L : struct, ILanes<T, TV>
     {
         int W = L.Count;
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -195,7 +164,7 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Edge6x2<TV, L>(T* C, int ldc, int mr, int nr, bool overwrite,
         TV c00, TV c01, TV c10, TV c11, TV c20, TV c21, TV c30, TV c31, TV c40, TV c41, TV c50, TV c51)
-        where TV : struct where L : struct, ILanes<TV>
+        where TV : struct where L : struct, ILanes<T, TV>
     {
         int W = L.Count;
         T* tile = stackalloc T[6 * 2 * W];
@@ -207,7 +176,7 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TV, L>(T* row, TV v0, TV v1, bool overwrite) where TV : struct where L : struct, ILanes<TV>
+    private static void Store<TV, L>(T* row, TV v0, TV v1, bool overwrite) where TV : struct where L : struct, ILanes<T, TV>
     {
         int W = L.Count;
         if (!overwrite)
