@@ -269,7 +269,7 @@ public static class TrainCommand
             table.AddRow("test accuracy", $"{test.Accuracy:P2} ({data.Test.Count:N0} samples)");
             table.AddRow("test loss", $"{test.Loss:F4}");
             if (validation is not null) table.AddRow("validation accuracy", $"{validation.Accuracy:P2}");
-            table.AddRow("updates", $"{session.Trainer.Update:N0} ({epochsRun:0.##} epochs)");
+            table.AddRow("updates", $"{session.Trainer.Update:N0} ({epochsRun:0.##} {(epochsRun == 1 ? "epoch" : "epochs")})");
             table.AddRow("training time", $"{trainSeconds:F1} s ({metrics["updates_per_second"]:N0} updates/s{(metrics["seconds_per_epoch"] is double spe ? $", {spe:F2} s/epoch" : "")})");
             table.AddRow("run folder", Markup.Escape(folder));
             if (File.Exists(Path.Combine(folder, "report.html"))) table.AddRow("report", Markup.Escape(Path.Combine(folder, "report.html")));
