@@ -62,68 +62,16 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
             Span<T> last = _lastStep is null ? default : _lastStep[i].Span;
             ReadOnlySpan<T> grad = p.Grad.Span;
             T decay = p.Decay ? lambda : T.Zero;
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
+            // The scalar loop below in the processor's widest lanes first: the same operations in the same order, no
+            // fused multiply-adds, and square root and division are correctly rounded in both: the same bits.
+            var c = new Constants(b1, b2, stepSize, sqrtBc2, eps, decay);
+            int j = Kernels.Lanes.For switch
             {
-                // The scalar loop below in sixteen (or eight) lanes: the same operations in the same order, no
-                // fused multiply-adds, and square root and division are correctly rounded in both: the same bits.
-                int W = Vector512<T>.Count;
-                var vb1 = Vector512.Create(b1); var vb2 = Vector512.Create(b2);
-                var c1 = Vector512.Create(T.One - b1); var c2 = Vector512.Create(T.One - b2);
-                var minusStep = Vector512.Create(-stepSize); var bc2 = Vector512.Create(sqrtBc2);
-                var veps = Vector512.Create(eps); var vdecay = Vector512.Create(decay); var ahead = Vector512.Create(T.One + b1);
-                ref T t0 = ref MemoryMarshal.GetReference(theta);
-                ref T g0 = ref MemoryMarshal.GetReference(grad);
-                ref T m0 = ref MemoryMarshal.GetReference(m);
-                ref T v0 = ref MemoryMarshal.GetReference(v);
-                ref T l0 = ref MemoryMarshal.GetReference(last);
-                for (; j <= theta.Length - W; j += W)
-                {
-                    var t = Vector512.LoadUnsafe(ref t0, (nuint)j);
-                    var g = Vector512.LoadUnsafe(ref g0, (nuint)j) + vdecay * t;
-                    var mj = vb1 * Vector512.LoadUnsafe(ref m0, (nuint)j) + c1 * g;
-                    var vj = vb2 * Vector512.LoadUnsafe(ref v0, (nuint)j) + c2 * g * g;
-                    mj.StoreUnsafe(ref m0, (nuint)j);
-                    vj.StoreUnsafe(ref v0, (nuint)j);
-                    var d = minusStep * mj / (Vector512.Sqrt(vj) / bc2 + veps);
-                    if (_lastStep is null) (t + d).StoreUnsafe(ref t0, (nuint)j);
-                    else
-                    {
-                        (t + (ahead * d - vb1 * Vector512.LoadUnsafe(ref l0, (nuint)j))).StoreUnsafe(ref t0, (nuint)j);
-                        d.StoreUnsafe(ref l0, (nuint)j);
-                    }
-                }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                // The same in eight (or four) lanes, for processors without AVX-512.
-                int W = Vector256<T>.Count;
-                var vb1 = Vector256.Create(b1); var vb2 = Vector256.Create(b2);
-                var c1 = Vector256.Create(T.One - b1); var c2 = Vector256.Create(T.One - b2);
-                var minusStep = Vector256.Create(-stepSize); var bc2 = Vector256.Create(sqrtBc2);
-                var veps = Vector256.Create(eps); var vdecay = Vector256.Create(decay); var ahead = Vector256.Create(T.One + b1);
-                ref T t0 = ref MemoryMarshal.GetReference(theta);
-                ref T g0 = ref MemoryMarshal.GetReference(grad);
-                ref T m0 = ref MemoryMarshal.GetReference(m);
-                ref T v0 = ref MemoryMarshal.GetReference(v);
-                ref T l0 = ref MemoryMarshal.GetReference(last);
-                for (; j <= theta.Length - W; j += W)
-                {
-                    var t = Vector256.LoadUnsafe(ref t0, (nuint)j);
-                    var g = Vector256.LoadUnsafe(ref g0, (nuint)j) + vdecay * t;
-                    var mj = vb1 * Vector256.LoadUnsafe(ref m0, (nuint)j) + c1 * g;
-                    var vj = vb2 * Vector256.LoadUnsafe(ref v0, (nuint)j) + c2 * g * g;
-                    mj.StoreUnsafe(ref m0, (nuint)j);
-                    vj.StoreUnsafe(ref v0, (nuint)j);
-                    var d = minusStep * mj / (Vector256.Sqrt(vj) / bc2 + veps);
-                    if (_lastStep is null) (t + d).StoreUnsafe(ref t0, (nuint)j);
-                    else
-                    {
-                        (t + (ahead * d - vb1 * Vector256.LoadUnsafe(ref l0, (nuint)j))).StoreUnsafe(ref t0, (nuint)j);
-                        d.StoreUnsafe(ref l0, (nuint)j);
-                    }
-                }
-            }
+                Kernels.LaneWidth.Bits512 => Lanes<Vector512<T>, Kernels.Lanes512<T>>(theta, grad, m, v, last, c),
+                Kernels.LaneWidth.Bits256 => Lanes<Vector256<T>, Kernels.Lanes256<T>>(theta, grad, m, v, last, c),
+                Kernels.LaneWidth.Bits128 => Lanes<Vector128<T>, Kernels.Lanes128<T>>(theta, grad, m, v, last, c),
+                _ => 0,
+            };
             for (; j < theta.Length; j++)
             {
                 T g = grad[j] + decay * theta[j];
@@ -138,5 +86,40 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
                 }
             }
         }
+    }
+
+    private readonly record struct Constants(T B1, T B2, T StepSize, T SqrtBc2, T Eps, T Decay);
+
+    // Update's step over whole vectors of one tensor (last: empty without look-ahead); returns where the scalar tail starts.
+    private static int Lanes<TV, L>(Span<T> theta, ReadOnlySpan<T> grad, Span<T> m, Span<T> v, Span<T> last, Constants k)
+        where TV : struct where L : struct, Kernels.ILanes<T, TV>
+    {
+        int W = L.Count, j = 0;
+        TV b1 = L.Broadcast(k.B1), b2 = L.Broadcast(k.B2), c1 = L.Broadcast(T.One - k.B1), c2 = L.Broadcast(T.One - k.B2);
+        TV minusStep = L.Broadcast(-k.StepSize), bc2 = L.Broadcast(k.SqrtBc2), eps = L.Broadcast(k.Eps);
+        TV decay = L.Broadcast(k.Decay), ahead = L.Broadcast(T.One + k.B1);
+        bool lookahead = !last.IsEmpty;
+        ref T t0 = ref MemoryMarshal.GetReference(theta);
+        ref T g0 = ref MemoryMarshal.GetReference(grad);
+        ref T m0 = ref MemoryMarshal.GetReference(m);
+        ref T v0 = ref MemoryMarshal.GetReference(v);
+        ref T l0 = ref MemoryMarshal.GetReference(last);
+        for (; j <= theta.Length - W; j += W)
+        {
+            var t = L.Load(ref t0, j);
+            var g = L.Add(L.Load(ref g0, j), L.Multiply(decay, t));                              // g = ∇θ + λθ
+            var mj = L.Add(L.Multiply(b1, L.Load(ref m0, j)), L.Multiply(c1, g));               // m = β1·m + (1 − β1)·g
+            var vj = L.Add(L.Multiply(b2, L.Load(ref v0, j)), L.Multiply(L.Multiply(c2, g), g)); // v = β2·v + (1 − β2)·g·g
+            L.Store(mj, ref m0, j);
+            L.Store(vj, ref v0, j);
+            var d = L.Divide(L.Multiply(minusStep, mj), L.Add(L.Divide(L.Sqrt(vj), bc2), eps)); // d = −η̂·m / (√v / √(1 − β2ᵗ) + ε)
+            if (!lookahead) L.Store(L.Add(t, d), ref t0, j);                                     // θ += d
+            else
+            {
+                L.Store(L.Add(t, L.Subtract(L.Multiply(ahead, d), L.Multiply(b1, L.Load(ref l0, j)))), ref t0, j); // θ̃ += (1 + β1)·d − β1·d_last
+                L.Store(d, ref l0, j);
+            }
+        }
+        return j;
     }
 }

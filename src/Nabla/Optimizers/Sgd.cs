@@ -112,52 +112,15 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     private void MomentumStep(Span<T> theta, ReadOnlySpan<T> grad, Span<T> v, T eta, T mu, T decay)
     {
         bool momentum = !v.IsEmpty;
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
+        // The scalar loop below in the processor's widest lanes first: the same operations in the same order, no fused
+        // multiply-adds, so every value is bit-identical to it.
+        int j = Kernels.Lanes.For switch
         {
-            // The same operations in the same order as the scalar loop below, sixteen (or eight) lanes at a time:
-            // no fused multiply-adds, so every value is bit-identical to it.
-            var eta512 = Vector512.Create(eta);
-            var mu512 = Vector512.Create(mu);
-            var decay512 = Vector512.Create(decay);
-            ref T t0 = ref MemoryMarshal.GetReference(theta);
-            ref T g0 = ref MemoryMarshal.GetReference(grad);
-            ref T v0 = ref MemoryMarshal.GetReference(v);
-            for (; j <= theta.Length - Vector512<T>.Count; j += Vector512<T>.Count)
-            {
-                var t = Vector512.LoadUnsafe(ref t0, (nuint)j);
-                var g = Vector512.LoadUnsafe(ref g0, (nuint)j) + decay512 * t;
-                if (momentum)
-                {
-                    var vj = mu512 * Vector512.LoadUnsafe(ref v0, (nuint)j) + g;
-                    vj.StoreUnsafe(ref v0, (nuint)j);
-                    g = Nesterov ? g + mu512 * vj : vj;
-                }
-                (t - eta512 * g).StoreUnsafe(ref t0, (nuint)j);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            // The same, eight (or four) lanes at a time, for processors without AVX-512.
-            var eta256 = Vector256.Create(eta);
-            var mu256 = Vector256.Create(mu);
-            var decay256 = Vector256.Create(decay);
-            ref T t0 = ref MemoryMarshal.GetReference(theta);
-            ref T g0 = ref MemoryMarshal.GetReference(grad);
-            ref T v0 = ref MemoryMarshal.GetReference(v);
-            for (; j <= theta.Length - Vector256<T>.Count; j += Vector256<T>.Count)
-            {
-                var t = Vector256.LoadUnsafe(ref t0, (nuint)j);
-                var g = Vector256.LoadUnsafe(ref g0, (nuint)j) + decay256 * t;
-                if (momentum)
-                {
-                    var vj = mu256 * Vector256.LoadUnsafe(ref v0, (nuint)j) + g;
-                    vj.StoreUnsafe(ref v0, (nuint)j);
-                    g = Nesterov ? g + mu256 * vj : vj;
-                }
-                (t - eta256 * g).StoreUnsafe(ref t0, (nuint)j);
-            }
-        }
+            Kernels.LaneWidth.Bits512 => MomentumLanes<Vector512<T>, Kernels.Lanes512<T>>(theta, grad, v, eta, mu, decay, Nesterov),
+            Kernels.LaneWidth.Bits256 => MomentumLanes<Vector256<T>, Kernels.Lanes256<T>>(theta, grad, v, eta, mu, decay, Nesterov),
+            Kernels.LaneWidth.Bits128 => MomentumLanes<Vector128<T>, Kernels.Lanes128<T>>(theta, grad, v, eta, mu, decay, Nesterov),
+            _ => 0,
+        };
         for (; j < theta.Length; j++)
         {
             T g = grad[j] + decay * theta[j];
@@ -168,6 +131,31 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             }
             theta[j] -= eta * g;
         }
+    }
+
+    // MomentumStep over whole vectors (v empty: no momentum); returns where the scalar tail starts.
+    private static int MomentumLanes<TV, L>(Span<T> theta, ReadOnlySpan<T> grad, Span<T> v, T eta, T mu, T decay, bool nesterov)
+        where TV : struct where L : struct, Kernels.ILanes<T, TV>
+    {
+        int W = L.Count, j = 0;
+        bool momentum = !v.IsEmpty;
+        TV etaW = L.Broadcast(eta), muW = L.Broadcast(mu), decayW = L.Broadcast(decay);
+        ref T t0 = ref MemoryMarshal.GetReference(theta);
+        ref T g0 = ref MemoryMarshal.GetReference(grad);
+        ref T v0 = ref MemoryMarshal.GetReference(v);
+        for (; j <= theta.Length - W; j += W)
+        {
+            var t = L.Load(ref t0, j);
+            var g = L.Add(L.Load(ref g0, j), L.Multiply(decayW, t));         // g = ∇θ + λθ
+            if (momentum)
+            {
+                var vj = L.Add(L.Multiply(muW, L.Load(ref v0, j)), g);       // v = μv + g
+                L.Store(vj, ref v0, j);
+                g = nesterov ? L.Add(g, L.Multiply(muW, vj)) : vj;           // g + μv (Nesterov) or v
+            }
+            L.Store(L.Subtract(t, L.Multiply(etaW, g)), ref t0, j);          // θ −= η·g
+        }
+        return j;
     }
 
     // One tensor's step (momentum, or plain θ + ∇θ(−η)) cut into slices of whole vectors, slice `part` on thread `part`.

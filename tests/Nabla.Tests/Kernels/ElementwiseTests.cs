@@ -11,6 +11,7 @@ public class ElementwiseTests
     {
         public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y) => x * y - x;
         public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) => x * y - x;
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y) => x * y - x;
         public T Invoke(T x, T y) => x * y - x;
     }
 

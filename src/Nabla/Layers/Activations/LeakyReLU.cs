@@ -26,6 +26,7 @@ public sealed class LeakyReLU<T>(double slope) : Activation<T> where T : unmanag
     {
         public Vector512<T> Invoke(Vector512<T> x, Vector512<T> v) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), v, Vector512.Create(slope) * v);
         public Vector256<T> Invoke(Vector256<T> x, Vector256<T> v) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), v, Vector256.Create(slope) * v);
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> v) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), v, Vector128.Create(slope) * v);
         public T Invoke(T x, T v) => x > T.Zero ? v : slope * v;
     }
 }

@@ -30,6 +30,7 @@ public sealed class Sigmoid<T> : Activation<T> where T : unmanaged, IFloatingPoi
     {
         public Vector512<T> Invoke(Vector512<T> y, Vector512<T> dy) => dy * y * (Vector512<T>.One - y);
         public Vector256<T> Invoke(Vector256<T> y, Vector256<T> dy) => dy * y * (Vector256<T>.One - y);
+        public Vector128<T> Invoke(Vector128<T> y, Vector128<T> dy) => dy * y * (Vector128<T>.One - y);
         public T Invoke(T y, T dy) => dy * y * (T.One - y);
     }
 }
