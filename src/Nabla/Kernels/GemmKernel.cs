@@ -61,6 +61,15 @@ internal static unsafe class Kernel<T> where T : unmanaged, IFloatingPointIeee75
         return a * b + c;
     }
 
+    /// <summary>
+    /// a·b + c for one value with the vector lanes' rounding: one rounding where the processor has FMA, two where .NET
+    /// reports none (x86 without AVX2), as <see cref="Fma(Vector128{T}, Vector128{T}, Vector128{T})"/> — so a scalar tail
+    /// gets the bits a vector lane would.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Fma(T a, T b, T c) =>
+        !System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? a * b + c : T.FusedMultiplyAdd(a, b, c);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c)
     {
