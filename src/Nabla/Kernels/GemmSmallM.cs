@@ -9,15 +9,15 @@ namespace Nabla.Kernels;
 /// ten outputs, dW [10, in] = dZᵀ·X. The blocked kernel's 8-row tiles would run 8 + 2 rows (62% of the
 /// arithmetic useful); here one tile holds all rows, zero-padded to 10 (or 12), by two vectors of columns:
 /// 20 (24) accumulators, and per step of p two loads of B straight from its rows (no packing) and ten (twelve)
-/// broadcasts of A (without AVX-512: one vector of 256-bit lanes, twelve accumulators). Each C element is the same chain of fused multiply-adds over p as in the other paths,
+/// broadcasts of A (without AVX-512: one vector of 256- or 128-bit lanes, twelve accumulators). Each C element is the same chain of fused multiply-adds over p as in the other paths,
 /// in the same order, whatever the column split between threads.
 /// </summary>
 internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public const int Rows = 12, MinRows = 6, KC = 256;
     private const int TenRows = 10;
-    public static bool Available => Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated;
-    public static int NR => Vector512.IsHardwareAccelerated ? 2 * Vector512<T>.Count : Vector256<T>.Count;
+    public static bool Available => Lanes.For != LaneWidth.Scalar;
+    public static int NR => Vector512.IsHardwareAccelerated ? 2 * Vector512<T>.Count : Vector256.IsHardwareAccelerated ? Vector256<T>.Count : Vector128<T>.Count;
 
     [ThreadStatic] private static T[]? _packed;
 
@@ -49,17 +49,19 @@ internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIe
                     // One vector of columns left (784 = 24·32 + 16): a 12×16 (10×16) tile, not 12·16 scalar chains that each wait on their FMAs.
                     vectors = full + (n - full) / Vector512<T>.Count * Vector512<T>.Count;
                     for (int j = full; j < vectors; j += Vector512<T>.Count)
-                        if (m <= TenRows) TileOneVector<Rows10>(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
-                        else TileOneVector<Rows12>(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
+                        if (m <= TenRows) TileOneVector<Vector512<T>, Lanes512<T>, Rows10>(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
+                        else TileOneVector<Vector512<T>, Lanes512<T>, Rows12>(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
                 }
+                else if (Vector256.IsHardwareAccelerated)
+                    for (int j = 0; j < full; j += nr) TileOneVector<Vector256<T>, Lanes256<T>, Rows12>(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
                 else
-                    for (int j = 0; j < full; j += nr) TileOneVector256(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
+                    for (int j = 0; j < full; j += nr) TileOneVector<Vector128<T>, Lanes128<T>, Rows12>(kc, ap, bp + j, rsB, c + j, ldc, m, overwrite);
                 for (int i = 0; i < m; i++)
                 {
                     for (int j = vectors; j < n; j++)
                     {
                         T sum = T.Zero; // as in a tile: the chain over p from zero, then added to C
-                        for (int p = 0; p < kc; p++) sum = T.FusedMultiplyAdd(ap[p * Rows + i], bp[(long)p * rsB + j], sum);
+                        for (int p = 0; p < kc; p++) sum = Kernel<T>.Fma(ap[p * Rows + i], bp[(long)p * rsB + j], sum);
                         c[(long)i * ldc + j] = overwrite ? sum : c[(long)i * ldc + j] + sum;
                     }
                 }
@@ -67,53 +69,23 @@ internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIe
         }
     }
 
-    // TileOneVector in 256-bit lanes, for processors without AVX-512: twelve accumulators, one row of B and one broadcast
-    // of A in flight (14 of AVX2's 16 registers).
-    private static void TileOneVector256(int kc, T* ap, T* b, int rsB, T* c, int ldc, int m, bool overwrite)
+    // Tile's arithmetic for one vector of columns, in the processor's widest lanes: ten or twelve accumulators, one row
+    // of B and one broadcast of A in flight (14 of AVX2's 16 registers for twelve).
+    private static void TileOneVector<TV, L, R>(int kc, T* ap, T* b, int rsB, T* c, int ldc, int m, bool overwrite)
+        where TV : struct where L : struct, ILanes<T, TV> where R : struct, ITileRows
     {
-        Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
+        TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
             c6 = default, c7 = default, c8 = default, c9 = default, ca = default, cb = default;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector256.Load(b + (long)p * rsB);
+            var b0 = L.Load(b + (long)p * rsB);
             T* a = ap + p * Rows;
-            c0 = Kernel<T>.Fma(Vector256.Create(a[0]), b0, c0); c1 = Kernel<T>.Fma(Vector256.Create(a[1]), b0, c1);
-            c2 = Kernel<T>.Fma(Vector256.Create(a[2]), b0, c2); c3 = Kernel<T>.Fma(Vector256.Create(a[3]), b0, c3);
-            c4 = Kernel<T>.Fma(Vector256.Create(a[4]), b0, c4); c5 = Kernel<T>.Fma(Vector256.Create(a[5]), b0, c5);
-            c6 = Kernel<T>.Fma(Vector256.Create(a[6]), b0, c6); c7 = Kernel<T>.Fma(Vector256.Create(a[7]), b0, c7);
-            c8 = Kernel<T>.Fma(Vector256.Create(a[8]), b0, c8); c9 = Kernel<T>.Fma(Vector256.Create(a[9]), b0, c9);
-            ca = Kernel<T>.Fma(Vector256.Create(a[10]), b0, ca); cb = Kernel<T>.Fma(Vector256.Create(a[11]), b0, cb);
-        }
-        Store(c, c0); Store(c + ldc, c1); Store(c + 2 * ldc, c2); Store(c + 3 * ldc, c3); Store(c + 4 * ldc, c4); Store(c + 5 * ldc, c5);
-        if (m > 6) Store(c + 6 * ldc, c6);
-        if (m > 7) Store(c + 7 * ldc, c7);
-        if (m > 8) Store(c + 8 * ldc, c8);
-        if (m > 9) Store(c + 9 * ldc, c9);
-        if (m > 10) Store(c + 10 * ldc, ca);
-        if (m > 11) Store(c + 11 * ldc, cb);
-
-        void Store(T* to, Vector256<T> v)
-        {
-            if (!overwrite) v += Vector256.Load(to);
-            v.Store(to);
-        }
-    }
-
-    // Tile's arithmetic for one vector of columns: ten or twelve accumulators.
-    private static void TileOneVector<R>(int kc, T* ap, T* b, int rsB, T* c, int ldc, int m, bool overwrite) where R : struct, ITileRows
-    {
-        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
-            c6 = default, c7 = default, c8 = default, c9 = default, ca = default, cb = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector512.Load(b + (long)p * rsB);
-            T* a = ap + p * Rows;
-            c0 = Kernel<T>.Fma(Vector512.Create(a[0]), b0, c0); c1 = Kernel<T>.Fma(Vector512.Create(a[1]), b0, c1);
-            c2 = Kernel<T>.Fma(Vector512.Create(a[2]), b0, c2); c3 = Kernel<T>.Fma(Vector512.Create(a[3]), b0, c3);
-            c4 = Kernel<T>.Fma(Vector512.Create(a[4]), b0, c4); c5 = Kernel<T>.Fma(Vector512.Create(a[5]), b0, c5);
-            c6 = Kernel<T>.Fma(Vector512.Create(a[6]), b0, c6); c7 = Kernel<T>.Fma(Vector512.Create(a[7]), b0, c7);
-            c8 = Kernel<T>.Fma(Vector512.Create(a[8]), b0, c8); c9 = Kernel<T>.Fma(Vector512.Create(a[9]), b0, c9);
-            if (R.Twelve) { ca = Kernel<T>.Fma(Vector512.Create(a[10]), b0, ca); cb = Kernel<T>.Fma(Vector512.Create(a[11]), b0, cb); }
+            c0 = L.Fma(L.Broadcast(a[0]), b0, c0); c1 = L.Fma(L.Broadcast(a[1]), b0, c1);
+            c2 = L.Fma(L.Broadcast(a[2]), b0, c2); c3 = L.Fma(L.Broadcast(a[3]), b0, c3);
+            c4 = L.Fma(L.Broadcast(a[4]), b0, c4); c5 = L.Fma(L.Broadcast(a[5]), b0, c5);
+            c6 = L.Fma(L.Broadcast(a[6]), b0, c6); c7 = L.Fma(L.Broadcast(a[7]), b0, c7);
+            c8 = L.Fma(L.Broadcast(a[8]), b0, c8); c9 = L.Fma(L.Broadcast(a[9]), b0, c9);
+            if (R.Twelve) { ca = L.Fma(L.Broadcast(a[10]), b0, ca); cb = L.Fma(L.Broadcast(a[11]), b0, cb); }
         }
         Store(c, c0); Store(c + ldc, c1); Store(c + 2 * ldc, c2); Store(c + 3 * ldc, c3); Store(c + 4 * ldc, c4); Store(c + 5 * ldc, c5);
         if (m > 6) Store(c + 6 * ldc, c6);
@@ -123,10 +95,10 @@ internal static unsafe class GemmSmallM<T> where T : unmanaged, IFloatingPointIe
         if (R.Twelve && m > 10) Store(c + 10 * ldc, ca);
         if (R.Twelve && m > 11) Store(c + 11 * ldc, cb);
 
-        void Store(T* to, Vector512<T> v)
+        void Store(T* to, TV v)
         {
-            if (!overwrite) v += Vector512.Load(to);
-            v.Store(to);
+            if (!overwrite) v = L.Add(v, L.Load(to));
+            L.Store(v, to);
         }
     }
 
