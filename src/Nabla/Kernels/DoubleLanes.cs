@@ -72,17 +72,18 @@ public static class DoubleLanes
 
     public static void Tanh(ReadOnlySpan<double> x, Span<double> y) => Map<TanhLanes>(x, y);
 
-    private interface ILanes { static abstract Vector512<double> Invoke(Vector512<double> x); }
+    // One function of eight lanes, as a type, so that Map is compiled once per function with it inlined.
+    private interface IFunction { static abstract Vector512<double> Invoke(Vector512<double> x); }
 
-    private readonly struct ExpLanes : ILanes { [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Invoke(Vector512<double> x) => Exp(x); }
+    private readonly struct ExpLanes : IFunction { [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Invoke(Vector512<double> x) => Exp(x); }
 
-    private readonly struct SigmoidLanes : ILanes { [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Invoke(Vector512<double> x) => Sigmoid(x); }
+    private readonly struct SigmoidLanes : IFunction { [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Invoke(Vector512<double> x) => Sigmoid(x); }
 
-    private readonly struct TanhLanes : ILanes { [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Invoke(Vector512<double> x) => Tanh(x); }
+    private readonly struct TanhLanes : IFunction { [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Invoke(Vector512<double> x) => Tanh(x); }
 
     // y = f(x) eight lanes at a time; the tail through the same lanes, padded with zeros, so a value's bits do not
     // depend on where it sits (x and y may be the same span).
-    private static void Map<TLanes>(ReadOnlySpan<double> x, Span<double> y) where TLanes : struct, ILanes
+    private static void Map<TFunction>(ReadOnlySpan<double> x, Span<double> y) where TFunction : struct, IFunction
     {
         if (x.Length != y.Length) throw new ArgumentException($"Element-wise: lengths {x.Length} and {y.Length} differ.");
         ref double x0 = ref MemoryMarshal.GetReference(x);
@@ -92,22 +93,22 @@ public static class DoubleLanes
         {
             // Four vectors at a time: the exponential's chain is long, and one vector a loop left the core waiting on it
             // (100,000 values: 330 µs against 92).
-            var y1 = TLanes.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i));
-            var y2 = TLanes.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i + 8));
-            var y3 = TLanes.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i + 16));
-            var y4 = TLanes.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i + 24));
+            var y1 = TFunction.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i));
+            var y2 = TFunction.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i + 8));
+            var y3 = TFunction.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i + 16));
+            var y4 = TFunction.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i + 24));
             y1.StoreUnsafe(ref y0, (nuint)i);
             y2.StoreUnsafe(ref y0, (nuint)i + 8);
             y3.StoreUnsafe(ref y0, (nuint)i + 16);
             y4.StoreUnsafe(ref y0, (nuint)i + 24);
         }
         for (; i <= y.Length - Vector512<double>.Count; i += Vector512<double>.Count)
-            TLanes.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i)).StoreUnsafe(ref y0, (nuint)i);
+            TFunction.Invoke(Vector512.LoadUnsafe(ref x0, (nuint)i)).StoreUnsafe(ref y0, (nuint)i);
         if (i == y.Length) return;
         Span<double> tail = stackalloc double[Vector512<double>.Count];
         tail.Clear();
         x[i..].CopyTo(tail);
-        TLanes.Invoke(Vector512.Create((ReadOnlySpan<double>)tail)).CopyTo(tail);
+        TFunction.Invoke(Vector512.Create((ReadOnlySpan<double>)tail)).CopyTo(tail);
         tail[..(y.Length - i)].CopyTo(y[i..]);
     }
 }
